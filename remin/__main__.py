@@ -1,0 +1,3 @@
+from remin.cli import main
+
+main()

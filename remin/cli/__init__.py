@@ -1,0 +1,6 @@
+"""remin's command line. Each command lives in its own module and only
+translates between the terminal and the library API."""
+from remin.cli._app import main  # noqa: F401
+
+# Importing the command modules registers their commands on ``main``.
+from remin.cli import check  # noqa: E402,F401

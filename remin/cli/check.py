@@ -1,0 +1,1 @@
+"""remin check (placeholder until the engine lands in this branch)."""

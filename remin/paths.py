@@ -1,0 +1,13 @@
+"""Where remin's shipped reference data lives (rules, materials, units, examples)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+_here = Path(__file__).resolve().parent
+# In a wheel the repository's data/ is shipped as remin/_data; in a checkout it is ../data.
+DATA_DIR = _here / "_data" if (_here / "_data").is_dir() else _here.parent / "data"
+
+
+def data_path(*parts: str) -> Path:
+    """Path of a shipped data file, e.g. ``data_path("rules", "cn-no61-2025.toml")``."""
+    return DATA_DIR.joinpath(*parts)
