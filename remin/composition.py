@@ -36,7 +36,7 @@ import difflib
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -94,7 +94,7 @@ class CasTable:
 
 
 def _name_key(text: str) -> str:
-    # "Terbium (III,IV)  Oxide" -> "terbium(iii,iv) oxide"
+    """Name as compared: "Terbium (III,IV)  Oxide" -> "terbium(iii,iv) oxide"."""
     return re.sub(r"\s+\(", "(", " ".join(text.split()).lower())
 
 
@@ -358,6 +358,12 @@ class MaterialsLibrary:
 
     fractions: pd.DataFrame
     info: pd.DataFrame
+    _by_name: dict[str, str] = field(init=False, repr=False)  # normalised key or name -> key
+
+    def __post_init__(self):
+        by_name = {_name_key(n): k for k, n in self.info["name"].items()}
+        by_name.update({_name_key(k): k for k in self.info.index})  # keys win over names
+        object.__setattr__(self, "_by_name", by_name)
 
     def names(self) -> list[str]:
         """The material keys, sorted."""
@@ -365,9 +371,7 @@ class MaterialsLibrary:
 
     def key_for(self, name: str) -> str | None:
         """The key of a material given by key or display name (any case, spaces collapsed), else None."""
-        if not isinstance(name, str):
-            return None
-        return self._lookup_table().get(" ".join(name.split()).lower())
+        return self._by_name.get(_name_key(name)) if isinstance(name, str) else None
 
     def lookup(self, name: str) -> Material:
         """The material with this key or display name (case-insensitive).
@@ -390,14 +394,6 @@ class MaterialsLibrary:
         missing (NaN) where the value is not a material of the library."""
         mapping = {v: self.key_for(v) for v in pd.unique(series.dropna())}
         return series.map(mapping)
-
-    def _lookup_table(self) -> dict[str, str]:
-        table = self.__dict__.get("_table")
-        if table is None:
-            table = {n.lower(): k for k, n in self.info["name"].items()}
-            table.update({k.lower(): k for k in self.info.index})  # keys win over names
-            object.__setattr__(self, "_table", table)
-        return table
 
     def _unknown_message(self, name) -> str:
         keys = self.names()
@@ -469,15 +465,15 @@ def _check_entry(entry, path: Path, key: str) -> None:
         nested = " (a '.' in a bare TOML key makes a nested table: quote the key, e.g. [materials.\"x-7.5\"])" \
             if any(isinstance(entry[f], dict) for f in unknown) else ""
         fail(f"unknown field(s) {sorted(unknown)}; allowed: {', '.join(sorted(_ENTRY_FIELDS))}{nested}")
-    for field in ("name", "part_class"):
-        if not isinstance(entry.get(field), str) or not entry[field].strip():
-            fail(f"needs a text field {field!r}")
-    for field in ("description", "control_code", "source", "formula"):
-        if field in entry and not isinstance(entry[field], str):
-            fail(f"{field!r} must be text")
-    for field in ("part1", "typical"):
-        if field in entry and not isinstance(entry[field], bool):
-            fail(f"{field!r} must be true or false")
+    for attr in ("name", "part_class"):
+        if not isinstance(entry.get(attr), str) or not entry[attr].strip():
+            fail(f"needs a text field {attr!r}")
+    for attr in ("description", "control_code", "source", "formula"):
+        if attr in entry and not isinstance(entry[attr], str):
+            fail(f"{attr!r} must be text")
+    for attr in ("part1", "typical"):
+        if attr in entry and not isinstance(entry[attr], bool):
+            fail(f"{attr!r} must be true or false")
     if entry["part_class"] not in PART_CLASSES:
         fail(f"part_class {entry['part_class']!r} is not one of {', '.join(PART_CLASSES)}")
     if ("formula" in entry) == ("wt_percent" in entry):
@@ -515,7 +511,7 @@ def _entry_fractions(entry: dict, path: Path, key: str) -> dict[str, float]:
 def _check_unique_names(info_rows: list[dict]) -> None:
     seen: dict[str, dict] = {}
     for row in info_rows:
-        name = " ".join(row["name"].split()).lower()
+        name = _name_key(row["name"])
         other = seen.get(name)
         if other is not None:
             raise InputError(f"display name {row['name']!r} is also used by material {other['material']!r} "
