@@ -352,7 +352,7 @@ class MaterialsLibrary:
 
     ``fractions``: columns ``material`` (key), ``element``, ``fraction``.
     ``info``: indexed by material key; columns ``name``, ``description``,
-    ``part_class``, ``part1`` (bool), ``control_code`` (str or None), ``source``,
+    ``part_class``, ``part1`` (bool), ``control_code`` (text, missing where not set), ``source``,
     ``typical`` (bool), ``file`` (the file that defined the entry).
     """
 
