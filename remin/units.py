@@ -125,7 +125,9 @@ class Converted:
     """Result of :func:`to_base`, one entry per input value.
 
     ``values`` are in the base unit of ``kind`` (NaN where ``bad``); ``reason`` says
-    why a row is bad (None otherwise).
+    why a row is bad (None otherwise). For a bad row, ``kind`` tells which finding
+    fits: None -> unknown unit; "missing" -> no unit; one of ``KINDS`` -> a unit of
+    a kind not allowed (dimension mismatch).
     """
 
     values: np.ndarray
@@ -471,7 +473,7 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
     bad = (is_text.to_numpy() & ~blank & ~matched) | num_bad
     values = np.where(bad, np.nan, values)
     units = parts["unit"].astype("string")
-    units = units.where(units.str.strip().fillna("") != "", pd.NA)
+    units = units.where(units.str.strip().fillna("") != "", pd.NA).rename(cells.name)
     return values, units, bad
 
 
