@@ -25,7 +25,7 @@ _MINUS = "\u2212"  # typographic minus sign
 def string_cells(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``(text, is_text)``: the string cells as a string Series (NA elsewhere) and
     a boolean mask of which cells are strings. Numbers in an object column are not text."""
-    cells = _as_series(cells)
+    cells = as_series(cells)
     if pd.api.types.is_string_dtype(cells.dtype) and not pd.api.types.is_object_dtype(cells.dtype):
         is_text = cells.notna()
     elif pd.api.types.is_object_dtype(cells.dtype):
@@ -59,7 +59,7 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
     Text such as "abc" or "12 pcs" is NaN and bad. Python bools in an object column
     read as 1/0 (pandas' rule); a boolean column is bad throughout.
     """
-    cells = _as_series(cells)
+    cells = as_series(cells)
     n = len(cells)
     if pd.api.types.is_bool_dtype(cells.dtype):
         return np.full(n, np.nan), cells.notna().to_numpy()
@@ -143,7 +143,7 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     (¥ is JPY or CNY, kr is SEK/NOK/DKK/ISK). For the ambiguous symbols the amount is
     kept and the currency is NA; all other bad cells are NaN.
     """
-    cells = _as_series(cells)
+    cells = as_series(cells)
     n = len(cells)
     no_currency = pd.Series(pd.NA, index=cells.index, dtype="string")
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
@@ -199,7 +199,7 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     x, 1/0, ja/nein (see ``FLAG_WORDS``); blank is NA and not bad; anything else is NA
     and bad.
     """
-    cells = _as_series(cells)
+    cells = as_series(cells)
     words = cells.astype("string").str.strip().str.lower()
     blank = (words.fillna("") == "").to_numpy()
     known = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
@@ -207,7 +207,10 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return flags, ~blank & ~known
 
 
-def _as_series(x) -> pd.Series:
+def as_series(x) -> pd.Series:
+    """``x`` as a pandas Series (lists, arrays and Index objects get a 0..n-1 index)."""
     if isinstance(x, pd.Series):
         return x
-    return pd.Series(np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x)
+    if isinstance(x, pd.Index):
+        return x.to_series(index=range(len(x)))
+    return pd.Series(x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object))

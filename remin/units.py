@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 import pint
 
+from .numbers import as_series as _as_series, parse_numbers, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
@@ -455,8 +456,6 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
     blank nor "number [unit]". Numeric cells pass through with NA unit. The number is
     read as :func:`remin.numbers.parse_numbers` reads it (``decimal`` = "." or ",").
     """
-    from .numbers import parse_numbers, string_cells
-
     cells = _as_series(cells)
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)
@@ -478,14 +477,6 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _as_series(x) -> pd.Series:
-    if isinstance(x, pd.Series):
-        return x
-    if isinstance(x, pd.Index):
-        return x.to_series(index=range(len(x)))
-    return pd.Series(np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x)
-
 
 def _float_array(values) -> np.ndarray:
     if isinstance(values, (pd.Series, pd.Index)):
