@@ -1,0 +1,216 @@
+"""Numbers, prices and yes/no flags as they appear in BOM cells (vectorised).
+
+Every function takes a pandas Series of cells as a reader delivers them: numbers,
+strings, blanks, or a mix in an object column. They never raise for cell content;
+instead they return a ``bad`` mask of cells that are neither blank nor readable,
+for the caller to report with file/sheet/row/column. Blank cells (NA, "", spaces)
+are NaN / NA and not bad.
+
+``decimal`` is the decimal separator of the file, "." or ",". The other of the
+two, spaces (also non-breaking and thin spaces) and apostrophes are accepted as
+thousands separators only in groups of three digits: with decimal=".", "1,234.5"
+is 1234.5 but "1,5" is bad rather than a guess.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# Spaces people and spreadsheets put between digit groups: space, no-break, narrow no-break, thin.
+_SPACES = " \u00a0\u202f\u2009"
+_APOSTROPHES = "'’"
+_MINUS = "\u2212"  # typographic minus sign
+
+
+def string_cells(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(text, is_text)``: the string cells as a string Series (NA elsewhere) and
+    a boolean mask of which cells are strings. Numbers in an object column are not text."""
+    cells = as_series(cells)
+    if pd.api.types.is_string_dtype(cells.dtype) and not pd.api.types.is_object_dtype(cells.dtype):
+        is_text = cells.notna()
+    elif pd.api.types.is_object_dtype(cells.dtype):
+        try:
+            is_text = cells.str.len().notna()
+        except AttributeError:  # no string at all in the column
+            is_text = pd.Series(False, index=cells.index)
+    else:
+        is_text = pd.Series(False, index=cells.index)
+    text = cells.where(is_text).astype("string[pyarrow]")
+    return text, is_text.astype(bool)
+
+
+def _number_pattern(decimal: str) -> str:
+    """Full-match pattern of a number written with ``decimal`` (RE2-compatible: no lookarounds)."""
+    if decimal not in (".", ","):
+        raise ValueError(f"decimal separator must be '.' or ',', not {decimal!r}")
+    group = ("," if decimal == "." else ".") + _SPACES + _APOSTROPHES
+    dec = "\\" + decimal if decimal == "." else decimal
+    return (f"[+-]?(?:\\d{{1,3}}(?:[{group}]\\d{{3}})+|\\d*)(?:{dec}\\d*)?"
+            f"(?:[eE][+-]?\\d+)?-?")
+
+
+def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
+    """Read numbers from cells. Returns ``(values float64, bad bool)``.
+
+    Numbers pass through. Strings may carry thousands separators ("1,234.5";
+    "1.234,5" and "1 234,5" with decimal=","), an exponent ("12e-3"), a typographic
+    minus, or SAP's trailing minus ("12.5-" = -12.5). "inf", "-Infinity", "nan" are
+    returned as inf/nan and not marked bad (the caller reports non-finite numbers).
+    Text such as "abc" or "12 pcs" is NaN and bad. Python bools in an object column
+    read as 1/0 (pandas' rule); a boolean column is bad throughout.
+    """
+    cells = as_series(cells)
+    n = len(cells)
+    if pd.api.types.is_bool_dtype(cells.dtype):
+        return np.full(n, np.nan), cells.notna().to_numpy()
+    if pd.api.types.is_numeric_dtype(cells.dtype):
+        return cells.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
+
+    text, is_text = string_cells(cells)
+    values = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+
+    # numbers (and other objects) in an object column
+    other = (~is_text & cells.notna()).to_numpy()
+    if other.any():
+        got = pd.to_numeric(cells[other], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        values[other] = got
+        bad[other] = np.isnan(got)
+
+    if is_text.any():
+        t = text.str.strip().str.replace(_MINUS, "-", regex=False)
+        blank = (t.fillna("") == "").to_numpy()
+        lower = t.str.lower()
+        special = lower.str.fullmatch(r"[+-]?(?:inf|infinity|nan)").fillna(False).to_numpy(dtype=bool)
+        valid = t.str.fullmatch(_number_pattern(decimal)).fillna(False).to_numpy(dtype=bool)
+        trailing_minus = t.str.endswith("-").fillna(False).to_numpy(dtype=bool) & valid
+        leading_sign = t.str.match(r"[+-]").fillna(False).to_numpy(dtype=bool)
+        group_chars = ("," if decimal == "." else ".") + _SPACES + _APOSTROPHES
+        cleaned = t.str.replace(f"[{group_chars}]", "", regex=True).str.rstrip("-")
+        if decimal == ",":
+            cleaned = cleaned.str.replace(",", ".", regex=False)
+        parsed = pd.to_numeric(cleaned.where(pd.Series(valid, index=t.index)), errors="coerce")
+        parsed = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+        parsed = np.where(trailing_minus, -parsed, parsed)
+        sign = lower.str.startswith("-").fillna(False).to_numpy(dtype=bool)
+        is_nan_word = lower.str.contains("nan", regex=False).fillna(False).to_numpy(dtype=bool)
+        special_values = np.where(is_nan_word, np.nan, np.where(sign, -np.inf, np.inf))
+        tm = is_text.to_numpy()
+        values = np.where(tm & special, special_values, np.where(tm, parsed, values))
+        text_bad = tm & ~blank & ~special & (np.isnan(parsed) | (trailing_minus & leading_sign))
+        values = np.where(text_bad, np.nan, values)
+        bad |= text_bad
+    return values, bad
+
+
+#: Currency symbols and codes -> ISO 4217 code. None marks a symbol that names
+#: several currencies: the cell is reported rather than guessed.
+CURRENCY_TOKENS: dict[str, str | None] = {
+    "$": "USD", "US$": "USD", "USD": "USD",  # a bare $ is taken as USD (input-format.md)
+    "€": "EUR", "EUR": "EUR", "£": "GBP", "GBP": "GBP",
+    "¥": None, "￥": None,  # JPY or CNY: write JPY, CNY or RMB
+    "KR": None, "KR.": None,  # SEK, NOK, DKK or ISK
+    "CN¥": "CNY", "RMB": "CNY", "元": "CNY", "JP¥": "JPY", "円": "JPY",
+    "C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD",
+    "S$": "SGD", "NT$": "TWD", "R$": "BRL", "MX$": "MXN",
+    "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS", "₫": "VND", "฿": "THB",
+    "₱": "PHP", "ZŁ": "PLN", "KČ": "CZK", "FT": "HUF", "FR.": "CHF", "SFR.": "CHF",
+}
+#: ISO 4217 codes accepted as written (active currencies common in trade).
+ISO_CURRENCIES = frozenset("""
+AED ARS AUD BGN BHD BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP HKD HUF IDR ILS INR
+ISK JPY KRW KWD MAD MXN MYR NGN NOK NZD PEN PHP PKR PLN QAR RON RSD RUB SAR SEK SGD
+THB TND TRY TWD UAH USD VND ZAR
+""".split())
+for _code in ISO_CURRENCIES:
+    CURRENCY_TOKENS.setdefault(_code, _code)
+
+_MONEY = ("^(?P<pre>[^\\d.,+-]*?)\\s*(?P<sign>[+-]?)\\s*(?P<pre2>[^\\d.,+\\s-]*)\\s*"
+          f"(?P<num>[.,]?\\d(?:[\\d.,{_SPACES}{_APOSTROPHES}]*\\d)?[.,]?)"
+          "\\s*(?P<post>[^\\d]*?)\\s*$")
+
+
+def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Read prices. Returns ``(values float64, currency, bad bool)``.
+
+    "$25.27" -> 25.27, "USD"; "€ 3,50" (decimal=",") -> 3.5, "EUR"; "£2" -> GBP;
+    "USD 12.5" and "12.5 EUR" -> the code. Plain numbers have currency NA (the column's
+    or mapping's currency applies). ``currency`` is a string Series (ISO 4217 code or NA)
+    with the index of ``cells``.
+
+    ``bad`` marks cells to report: text that is not a price, an unknown currency code,
+    two different currencies in one cell, and a symbol that names several currencies
+    (¥ is JPY or CNY, kr is SEK/NOK/DKK/ISK). For the ambiguous symbols the amount is
+    kept and the currency is NA; all other bad cells are NaN.
+    """
+    cells = as_series(cells)
+    n = len(cells)
+    no_currency = pd.Series(pd.NA, index=cells.index, dtype="string")
+    if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
+        values, bad = parse_numbers(cells, decimal=decimal)
+        return values, no_currency, bad
+
+    text, is_text = string_cells(cells)
+    t = text.str.strip().str.replace(_MINUS, "-", regex=False)
+    parts = t.str.extract(_MONEY)
+    matched = parts["num"].notna().to_numpy()
+    number_text = (parts["sign"].fillna("") + parts["num"].fillna("")).astype(object)
+    number_text = number_text.where(pd.Series(matched, index=cells.index), None)
+    number_text = number_text.where(is_text, cells.astype(object))
+    values, num_bad = parse_numbers(number_text, decimal=decimal)
+
+    pre = (parts["pre"].fillna("").str.strip() + parts["pre2"].fillna("")).str.upper()
+    post = parts["post"].fillna("").str.strip().str.upper()
+    pre_code, pre_known = _currency_of(pre)
+    post_code, post_known = _currency_of(post)
+    ambiguous = ((pre != "") & pre_known & pre_code.isna()) | ((post != "") & post_known & post_code.isna())
+    unknown = ((pre != "") & ~pre_known) | ((post != "") & ~post_known)
+    conflict = pre_code.notna() & post_code.notna() & (pre_code != post_code)
+    currency = pre_code.fillna(post_code).astype("string")
+
+    blank = (t.fillna("") == "").to_numpy()
+    tm = is_text.to_numpy()
+    unreadable = tm & ~blank & (~matched | unknown.to_numpy(dtype=bool) | conflict.to_numpy(dtype=bool))
+    bad = num_bad | unreadable | (tm & ambiguous.to_numpy(dtype=bool))
+    values = np.where(num_bad | unreadable, np.nan, values)
+    currency = currency.where(pd.Series(tm & ~unreadable, index=cells.index), pd.NA)
+    return values, currency, bad
+
+
+def _currency_of(tokens: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO code (NA if none/ambiguous) and whether the token is known, per token."""
+    known = tokens.isin(list(CURRENCY_TOKENS))
+    code = tokens.map(CURRENCY_TOKENS).astype("string")
+    return code.where(known, pd.NA), known.astype(bool)
+
+
+#: Words read as yes / no in flag columns (lower case).
+FLAG_WORDS: dict[str, bool] = {
+    **dict.fromkeys(["yes", "y", "true", "t", "x", "1", "1.0", "ja", "j", "oui", "si", "sí",
+                     "on", "✓", "✔", "☑"], True),
+    **dict.fromkeys(["no", "n", "false", "f", "0", "0.0", "nein", "non", "off"], False),
+}
+
+
+def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Read yes/no cells. Returns ``(flags, bad)``.
+
+    ``flags`` is a nullable boolean Series (index of ``cells``): yes/no, y/n, true/false,
+    x, 1/0, ja/nein (see ``FLAG_WORDS``); blank is NA and not bad; anything else is NA
+    and bad.
+    """
+    cells = as_series(cells)
+    words = cells.astype("string").str.strip().str.lower()
+    blank = (words.fillna("") == "").to_numpy()
+    known = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
+    flags = words.map(FLAG_WORDS).where(pd.Series(known, index=cells.index), pd.NA).astype("boolean")
+    return flags, ~blank & ~known
+
+
+def as_series(x) -> pd.Series:
+    """``x`` as a pandas Series (lists, arrays and Index objects get a 0..n-1 index)."""
+    if isinstance(x, pd.Series):
+        return x
+    if isinstance(x, pd.Index):
+        return x.to_series(index=range(len(x)))
+    return pd.Series(x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object))
