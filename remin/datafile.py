@@ -123,7 +123,7 @@ def toml_key_lines(text: str) -> dict[tuple, int]:
                 state["index"] += 1
                 state["expect"] = False
                 lines.setdefault(state["path"] + (state["index"],), lineno)
-        if state["depth"] >= 2 and state["index"] >= 0:
+        if state["index"] >= 0:  # keys of an inline table item on this line
             for k in _INLINE_KEY.findall(value):
                 lines.setdefault(state["path"] + (state["index"], k), lineno)
 
@@ -160,7 +160,7 @@ def toml_key_lines(text: str) -> dict[tuple, int]:
                 scan(ch, state, lineno)
                 if state["depth"] == 1 and ch == "[":
                     state["expect"] = True
-            if state["depth"] >= 2 and state["index"] >= 0:
+            if state["index"] >= 0:
                 for k in _INLINE_KEY.findall(stripped):
                     lines.setdefault(path + (state["index"], k), lineno)
             if state["depth"] > 0:

@@ -334,14 +334,14 @@ class RuleSet:
             as_of = as_of.date()
         notes: list[str] = []
         findings: list[Finding] = []
-        unrecorded: dict[int, Suspension] = {}
+        unrecorded: dict[int, tuple[Suspension, list[str]]] = {}  # suspension -> instruments past it
         per_instrument: list[InstrumentOnDate] = []
         controlled: list[str] = []
         element_instrument: dict[str, str] = {}
         for inst in self.instruments:
             status, active, past = self._status(inst.id, inst.effective, as_of, as_written)
             if past is not None:
-                unrecorded[id(past)] = past
+                unrecorded.setdefault(id(past), (past, []))[1].append(inst.short_title)
             symbols = tuple(e.symbol for e in inst.elements)
             per_instrument.append(InstrumentOnDate(
                 inst.id, inst.title, inst.short_title, status, inst.published, inst.effective,
@@ -362,7 +362,7 @@ class RuleSet:
                 notes.append(f"{' '.join(symbols)} ({inst.short_title}) not counted: "
                              f"effective from {inst.effective}")
 
-        value_test, past = self._provision_on(self.status_of, as_of, as_written)
+        value_test, _ = self._provision_on(self.status_of, as_of, as_written)
         direct, _ = self._provision_on(self.direct_product_of, as_of, as_written)
         owner = self.instrument(self.status_of[0])
         prov = owner.provision(self.status_of[1])
@@ -374,8 +374,8 @@ class RuleSet:
             by = next(s.by for s in self._suspensions_of(owner.id) if s.covers(as_of))
             notes.insert(0, f"{what} suspended on {as_of} by {self.instrument(by).short_title}: from "
                             f"{value_test.suspended_from} until {value_test.suspended_until} (inclusive)")
-        for susp in unrecorded.values():
-            names = ", ".join(self.instrument(i).short_title for i in susp.instruments)
+        for susp, affected in unrecorded.values():
+            names = ", ".join(affected)
             text = (f"suspension recorded until {susp.until}; later status not recorded "
                     f"({self.instrument(susp.by).short_title} suspended {names}). remin treats the "
                     f"suspension as ended after {susp.until}; record any later announcement with "
@@ -576,7 +576,7 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, tuple]:
         return f"unknown key {key!r}{hint}; allowed here: {', '.join(allowed)}", path + (key,)
     if kind == "required":
         missing = [k for k in value if k not in inst]
-        return f"missing key {missing[0]!r}", path + (missing[0],) if path else ()
+        return f"missing key {missing[0]!r}", path + (missing[0],)
     if kind == "enum":
         return f"{inst!r} is not one of: {', '.join(map(str, value))}", path
     if kind == "const":
