@@ -54,6 +54,10 @@ CODES: dict[str, tuple[str, str]] = {
     "unknown-sku": (ERROR, "a requested SKU that is not in the BOM"),
     # rules and verdicts
     "rules-status-unknown": (WARNING, "the rule data records nothing after this date"),
+    "rules-as-written": (INFO, "rules evaluated as written: suspensions ignored (--as-written)"),
+    "rules-override": (INFO, "a rule file given with --rules replaced or added to the shipped rules"),
+    "missing-rate": (WARNING, "a value in a currency with no exchange rate to the report currency; not converted"),
+    "missing-price": (WARNING, "controlled content with no reference price on the date; not valued"),
     "mass-no-data": (WARNING, "the mass test could not be decided: the SKU's mass is unknown"),
 }
 
