@@ -22,6 +22,7 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-column": (WARNING, "two headers map to the same field; the first is used"),
     "unmapped-column": (INFO, "a header that remin does not use"),
     "empty-sheet": (WARNING, "a sheet has no data rows"),
+    "hidden-sheet": (INFO, "a hidden sheet was read like any other"),
     "sheet-skipped": (INFO, "a sheet was not recognised as BOM, part master or composition"),
     "row-repaired": (WARNING, "a CSV row had extra fields (unquoted delimiter) and was rejoined"),
     "bad-row": (ERROR, "a CSV row could not be read; it was left out"),
@@ -49,6 +50,9 @@ CODES: dict[str, tuple[str, str]] = {
     "unknown-country": (WARNING, "a country remin cannot read"),
     "unknown-substance": (ERROR, "a composition row naming an element, formula or CAS number remin cannot resolve"),
     "unknown-material": (ERROR, "a material name that is not in the materials library"),
+    "composition-overridden": (INFO, "a less specific composition of a part was set aside for a more specific one"),
+    "implicit-root": (WARNING, "no top-level row: the file is taken as one product"),
+    "flat-list": (INFO, "a list without structure: every row is a component of one product"),
     "fraction-over-one": (ERROR, "mass fractions of one part adding up to more than 100 %"),
     "composition-without-part": (WARNING, "composition or part-master rows for a part that is not in the BOM"),
     "unknown-sku": (ERROR, "a requested SKU that is not in the BOM"),
@@ -58,6 +62,8 @@ CODES: dict[str, tuple[str, str]] = {
     "rules-override": (INFO, "a rule file given with --rules replaced or added to the shipped rules"),
     "missing-rate": (WARNING, "a value in a currency with no exchange rate to the report currency; not converted"),
     "missing-price": (WARNING, "controlled content with no reference price on the date; not valued"),
+    "rules-note": (INFO, "a note of the rule data on the evaluation date"),
+    "missing-currency": (WARNING, "values without a currency"),
     "mass-no-data": (WARNING, "the mass test could not be decided: the SKU's mass is unknown"),
 }
 

@@ -1,0 +1,111 @@
+"""The Bom: parts, edges and composition as plain float/text frames, built from
+the standard sheets of one or more files. Everything downstream (roll-up, tests,
+reports) works on these frames; nothing re-reads or re-parses units.
+
+Frames (all units canonical):
+- ``parts`` (index ``part``): description, base_kind (count/mass/length/area/volume),
+  mass_kg (mass per base unit: per piece, per m, per kg … NaN = not declared),
+  unit_value (per base unit, in ``currency``), re_origin, made_in (ISO alpha-2),
+  material, control_code, part1, part_class, cn_technology, supplier, src_*.
+- ``edges``: parent, child, amount (child base units per one parent unit), qty, uom, src_*.
+- ``composition``: part, element, fraction (of the part's mass) or kg (per base unit
+  of the part), origin (ISO, NA = take the part's), basis, src_*.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from remin.errors import InputError
+from remin.findings import Finding, finding, findings_for_rows
+from remin.io import read_sheets
+from remin.mapping import Mapping, load_mapping
+from remin.sheets import BOM, COMPOSITION, FLAT, PARTS, SOURCE_COLUMNS, StandardSheet, standardise
+from remin import structure, partdata, compositions
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    sha256: str
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class Bom:
+    """A parsed BOM. Treat as immutable: scenario methods return new Boms."""
+
+    parts: pd.DataFrame
+    edges: pd.DataFrame
+    composition: pd.DataFrame
+    roots: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    inputs: tuple[InputFile, ...] = ()
+
+    def replace(self, **changes) -> "Bom":
+        return replace(self, **changes)
+
+
+def sha256_of(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str | Path | None = None,
+             materials=None) -> Bom:
+    """Read one or more BOM exports (and part-master / composition files) into a Bom.
+
+    ``paths``: xlsx/xlsm/xls/ods/csv/tsv files; their sheets are recognised as BOM
+    lines, part master data or composition rows and merged.
+    ``mapping``: a Mapping or the path of a TOML mapping file naming unusual headers.
+    ``materials``: a MaterialsLibrary (default: the shipped one).
+    Raises InputError (exit code 3) for an unreadable file or one without any BOM;
+    everything else becomes a finding on the Bom.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    sheets: list[StandardSheet] = []
+    inputs = []
+    for p in paths:
+        raws = read_sheets(p)
+        inputs.append(InputFile(str(p), sha256_of(p)))
+        sheets.extend(standardise(r, mapping) for r in raws)
+    return build_bom(sheets, mapping, materials=materials, inputs=inputs)
+
+
+def build_bom(sheets: list[StandardSheet], mapping: Mapping, *, materials=None,
+              inputs: Iterable[InputFile] = ()) -> Bom:
+    findings: list[Finding] = [f for s in sheets for f in s.findings]
+    bom_sheets = [s for s in sheets if s.kind in (BOM, FLAT)]
+    if not bom_sheets:
+        described = "; ".join(f"{s.raw.file}" + (f" sheet {s.raw.sheet!r}" if s.raw.sheet else "")
+                              + f": {s.kind or 'not recognised'}" for s in sheets) or "no sheets"
+        raise InputError("no BOM found: a BOM needs a part number column and a level or parent column "
+                         f"(or a quantity for a flat list) ({described})",
+                         file=sheets[0].raw.file if sheets else None)
+    lines, f = structure.lines_from_sheets(bom_sheets, mapping)
+    findings += f
+    edges, f = structure.edges_from_lines(lines)
+    findings += f
+    master_rows = [s for s in sheets if s.kind == PARTS]
+    parts, f = partdata.build_parts(lines, edges, master_rows, mapping, sheets_by_file=sheets)
+    findings += f
+    comp_sheets = [s for s in sheets if s.kind == COMPOSITION]
+    composition, f = compositions.build_composition(lines, master_rows, comp_sheets, parts, materials)
+    findings += f
+    f = structure.check_orphans(parts, composition)
+    findings += f
+    roots = structure.roots_of(lines, edges)
+    return Bom(parts, edges, composition, roots, tuple(findings), tuple(inputs))

@@ -1,0 +1,169 @@
+"""Composition rows per part: element mass fractions or element masses per unit,
+from a composition sheet, element columns on BOM / part rows, or a material
+name from the materials library (in that order of precedence per part)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from remin.composition import load_materials, resolve_substances
+from remin.countries import to_iso2
+from remin.findings import Finding, finding, findings_for_rows
+from remin.partdata import _by_decimal, _col
+from remin.sheets import SOURCE_COLUMNS, StandardSheet
+from remin.units import split_value_unit, to_base
+from remin.columns import element_header
+
+AMOUNT_KINDS = {"fraction", "mass", "mass_per_count", "mass_per_length", "mass_per_area", "mass_per_volume"}
+COMPOSITION_COLUMNS = ["part", "element", "fraction", "kg", "origin", "basis", "substance", *SOURCE_COLUMNS]
+_PRECEDENCE = {"composition": 0, "column": 1, "material": 2}
+
+
+def _element_column_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Melt 'Dy [wt%]'-style columns into long rows (part, substance, amount, unit, origin)."""
+    frames = []
+    for col in [c for c in df.columns if str(c).startswith("el:")]:
+        cells = df[col]
+        has = cells.notna().to_numpy()
+        if not has.any():
+            continue
+        el = element_header(col[3:])
+        sub = df.loc[has]
+        frames.append(pd.DataFrame({
+            "part": sub["part"].astype(str).to_numpy(), "substance": el.element,
+            "amount": cells[has].to_numpy(), "unit": el.unit,
+            "origin": _col(sub, "re_origin").to_numpy(), "decimal": _col(sub, "decimal").fillna(".").to_numpy(),
+            "basis": "column", **{c: sub[c].to_numpy() for c in SOURCE_COLUMNS}}))
+    if not frames:
+        return pd.DataFrame()
+    rows = pd.concat(frames, ignore_index=True)
+    # an indented BOM repeats a shared part's row: its element cells count once
+    return rows.drop_duplicates(["part", "substance"], keep="first")
+
+
+def _sheet_rows(s: StandardSheet) -> pd.DataFrame:
+    df = s.frame
+    part = df["part"].astype("string").str.strip()
+    keep = part.notna().to_numpy()
+    sub = df.loc[keep]
+    return pd.DataFrame({
+        "part": part[keep].astype(str).to_numpy(), "substance": _col(sub, "substance").astype("string").str.strip().to_numpy(),
+        "amount": _col(sub, "amount").to_numpy(),
+        "unit": _col(sub, "amount_unit").astype("string").fillna(s.units.get("amount", pd.NA)).to_numpy(),
+        "origin": _col(sub, "re_origin").to_numpy(), "decimal": s.raw.decimal, "basis": "composition",
+        **{c: sub[c].to_numpy() for c in SOURCE_COLUMNS}})
+
+
+def build_composition(lines: pd.DataFrame, masters: list[StandardSheet], comp_sheets: list[StandardSheet],
+                      parts: pd.DataFrame, materials=None) -> tuple[pd.DataFrame, list[Finding]]:
+    findings: list[Finding] = []
+    raw = [_element_column_rows(lines)]
+    for s in masters:
+        raw.append(_element_column_rows(s.frame.assign(decimal=s.raw.decimal)))
+    raw += [_sheet_rows(s) for s in comp_sheets]
+    raw = [r for r in raw if len(r)]
+    rows = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=["part", "substance", "amount", "unit", "origin", "decimal", "basis", *SOURCE_COLUMNS])
+    declared = _convert_amounts(rows, parts, findings)
+    from_material = _material_rows(parts, materials, findings)
+    comp = pd.concat([d for d in (declared, from_material) if len(d)], ignore_index=True) \
+        if len(declared) or len(from_material) else pd.DataFrame(columns=COMPOSITION_COLUMNS)
+    comp = _apply_precedence(comp, findings)
+    origin, bad = to_iso2(comp["origin"].astype("string")) if len(comp) else (comp["origin"], np.zeros(0, bool))
+    if bad.any():
+        findings += findings_for_rows("unknown-country", comp.loc[bad], lambda r: f"origin {r.origin!r} is not a "
+                                      "country remin knows; counted as unknown origin", column="origin")
+    comp["origin"] = origin
+    unknown_parts = ~comp["part"].isin(parts.index)
+    if unknown_parts.any():
+        findings += findings_for_rows("composition-without-part", comp.loc[unknown_parts].drop_duplicates("part"),
+                                      "composition for a part that no BOM line uses (check the part number)")
+    return comp[COMPOSITION_COLUMNS].reset_index(drop=True), findings
+
+
+def _convert_amounts(rows: pd.DataFrame, parts: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=COMPOSITION_COLUMNS)
+    rows = rows.reset_index(drop=True)
+    values, cell_units, _ = _by_decimal(rows, split_value_unit, rows["amount"])
+    unit = pd.Series(cell_units, index=rows.index, dtype="string").fillna(rows["unit"].astype("string"))
+    blank = np.isnan(values) & rows["amount"].isna().to_numpy()
+    if blank.any():
+        findings += findings_for_rows("not-a-number", rows.loc[blank], "composition row without an amount",
+                                      column="amount")
+    text = np.isnan(values) & ~blank
+    if text.any():
+        findings += findings_for_rows("not-a-number", rows.loc[text], lambda r: f"amount {r.amount!r} is not a "
+                                      "number with a unit (e.g. 7.5 wt%, 120 ppm, 1.2 g)", column="amount")
+    conv = to_base(values, unit, allowed=AMOUNT_KINDS, default=None)
+    bad = ~np.isnan(values) & conv.bad
+    if bad.any():
+        findings += findings_for_rows("unknown-unit", rows.loc[bad].assign(reason=conv.reason[bad]),
+                                      lambda r: str(r.reason), column="unit")
+    base_kind = rows["part"].map(parts["base_kind"]).fillna("count").to_numpy(object)
+    kind = conv.kind
+    ok = ~np.isnan(values) & ~conv.bad
+    frac = np.where(ok & (kind == "fraction"), conv.values, np.nan)
+    kg = np.where(ok & ((kind == "mass") | (kind == np.array(["mass_per_" + k for k in base_kind], dtype=object))),
+                  conv.values, np.nan)
+    mismatch = ok & np.isnan(frac) & np.isnan(kg)
+    if mismatch.any():
+        findings += findings_for_rows("unit-dimension-mismatch", rows.loc[mismatch].assign(u=unit[mismatch]),
+                                      lambda r: f"amount unit {r.u!r} does not fit this part's unit of "
+                                                "measure (use a fraction, a mass per piece, or g/m for "
+                                                "parts counted in metres)", column="unit")
+    negative = (frac < 0) | (kg < 0)
+    if negative.any():
+        findings += findings_for_rows("non-positive-quantity", rows.loc[negative], "negative amount",
+                                      column="amount")
+        frac[frac < 0] = np.nan
+        kg[kg < 0] = np.nan
+    rows["frac_sub"], rows["kg_sub"] = frac, kg
+    over = rows.loc[~np.isnan(frac)].groupby("part")["frac_sub"].sum()
+    for p in over[over > 1 + 1e-9].index[:50]:
+        r = rows[rows["part"] == p].iloc[0]
+        findings.append(finding("fraction-over-one", f"mass fractions add up to {over[p]:.2%}",
+                                part=p, file=r["src_file"], sheet=r["src_sheet"], row=r["src_row"]))
+    resolved, reasons = resolve_substances(rows["substance"].astype("string"))
+    reason = rows["substance"].map(reasons)
+    unk = reason.notna().to_numpy()
+    if unk.any():
+        findings += findings_for_rows("unknown-substance", rows.loc[unk].assign(why=reason[unk]),
+                                      lambda r: f"{r.substance!r}: {r.why}", column="substance")
+    out = rows.merge(resolved.rename(columns={"fraction": "el_frac"}), on="substance", how="inner")
+    out["fraction"] = out["frac_sub"] * out["el_frac"]
+    out["kg"] = out["kg_sub"] * out["el_frac"]
+    return out
+
+
+def _material_rows(parts: pd.DataFrame, materials, findings: list[Finding]) -> pd.DataFrame:
+    named = parts["material"].dropna()
+    if named.empty:
+        return pd.DataFrame(columns=COMPOSITION_COLUMNS)
+    lib = materials if materials is not None else load_materials()
+    resolved = lib.resolve(named)
+    unknown = resolved.isna()
+    if unknown.any():
+        bad = parts.loc[unknown[unknown].index, SOURCE_COLUMNS].assign(material=named[unknown]).reset_index()
+        findings += findings_for_rows("unknown-material", bad, lambda r: f"material {r.material!r} is not in the "
+                                      f"materials library (see `remin materials`)", column="material")
+    m = pd.DataFrame({"part": resolved[~unknown].index, "material": resolved[~unknown].to_numpy()})
+    rows = m.merge(lib.fractions, on="material", how="inner")
+    src = parts.loc[rows["part"], SOURCE_COLUMNS].reset_index(drop=True)
+    return pd.DataFrame({"part": rows["part"].to_numpy(), "element": rows["element"].to_numpy(),
+                         "fraction": rows["fraction"].to_numpy(float), "kg": np.nan, "origin": pd.NA,
+                         "basis": "material", "substance": rows["material"].to_numpy(), **{c: src[c].to_numpy() for c in SOURCE_COLUMNS}})
+
+
+def _apply_precedence(comp: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+    """One source of composition per part: composition sheet > element columns > material."""
+    if comp.empty:
+        return comp
+    rank = comp["basis"].map(_PRECEDENCE).to_numpy()
+    best = pd.Series(rank).groupby(comp["part"].to_numpy()).transform("min").to_numpy()
+    dropped = rank > best
+    if dropped.any():
+        gone = comp.loc[dropped].drop_duplicates("part")
+        findings += findings_for_rows("composition-overridden", gone,
+                                      lambda r: f"its {r.basis} composition is not used: a more specific "
+                                                "declaration of this part wins")
+    return comp.loc[~dropped]

@@ -1,0 +1,46 @@
+"""Country spellings to ISO 3166-1 alpha-2 codes (CN, CHN, China, PRC … -> CN).
+
+ISO names and codes come from pycountry; data/country-aliases.csv adds the
+spellings ERP exports use that ISO does not (PRC, Mainland China, USA …).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from remin.paths import data_path
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    table = pd.read_csv(data_path("country-aliases.csv"), comment="#", dtype=str)
+    return {a.strip().lower(): c.strip().upper() for a, c in zip(table["alias"], table["iso2"])}
+
+
+@lru_cache(maxsize=4096)
+def to_iso2_one(text: str) -> str | None:
+    """One spelling to its alpha-2 code, or None when it names no country."""
+    key = " ".join(str(text).split())
+    if not key:
+        return None
+    alias = _aliases().get(key.lower())
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(key).alpha_2
+    except LookupError:
+        return None
+
+
+def to_iso2(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Vectorised over distinct spellings: (alpha-2 codes with NA for blanks and
+    unknown spellings, mask of non-blank cells that name no country)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([to_iso2_one(u) for u in uniques] + [None], dtype=object)
+    out = mapped[codes]                      # -1 (NA) picks the trailing None
+    result = pd.Series(out, index=values.index, dtype="string")
+    bad = (codes >= 0) & pd.isna(out)
+    return result, np.asarray(bad)

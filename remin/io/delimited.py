@@ -1,0 +1,183 @@
+"""CSV / TSV reader: encoding, delimiter and decimal mark detected; the header row
+found below any title lines; rows broken by an unquoted delimiter rejoined."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from remin.columns import header_score
+from remin.errors import InputError
+from remin.findings import finding
+from remin.io.sheet import HEADER_SEARCH_ROWS, RawSheet, drop_blank_rows, find_header, unique_headers
+
+_SAMPLE_BYTES = 256 * 1024
+_DELIMITERS = [",", ";", "\t", "|"]
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
+_SKIP_WARNING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def detect_encoding(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 4:   # a character cut by the sample's end
+            return "utf-8"
+        return "cp1252"
+
+
+def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    return list(csv.reader(lines, delimiter=delimiter))
+
+
+def sniff(text: str) -> tuple[str, int | None]:
+    """(delimiter, header index): the delimiter whose split gives the best header."""
+    best = (",", None, 0)
+    for d in _DELIMITERS:
+        rows = _sample_rows(text, d)
+        h = find_header(rows)
+        score = header_score(rows[h]) if h is not None else 0
+        if score > best[2]:
+            best = (d, h, score)
+    if best[1] is None and "\t" in text.split("\n", 1)[0]:
+        return "\t", None
+    return best[0], best[1]
+
+
+def detect_decimal(rows: list[list[str]], delimiter: str) -> str:
+    """',' when numbers in the sample are written with a decimal comma (';' or tab files)."""
+    if delimiter == ",":
+        return "."
+    hits = sum(1 for r in rows for c in r if _DECIMAL_COMMA.match(c))
+    return "," if hits else "."
+
+
+def read_delimited(path: str | Path, display_name: str | None = None) -> list[RawSheet]:
+    """Read a CSV/TSV file into one RawSheet of text cells."""
+    path = Path(path)
+    name = display_name or str(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SAMPLE_BYTES)
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror}", file=name) from None
+    if not head.strip():
+        raise InputError("the file is empty", file=name)
+    encoding = detect_encoding(head)
+    if b"\x00" in head and encoding != "utf-16":
+        raise InputError("this is not a text (CSV) file; expected comma, semicolon or tab separated text",
+                         file=name)
+    text = head.decode(encoding, errors="replace")
+    delimiter, h = sniff(text)
+    if h is None:
+        raise InputError("no header row found in the first 50 rows: expected headers such as "
+                         "'Part Number', 'Qty', 'Level' or 'Parent' (or name them in a --map file)",
+                         file=name)
+    sample = _sample_rows(text, delimiter)
+    header = unique_headers(sample[h])
+    decimal = detect_decimal(sample[h + 1:], delimiter)
+    # Lines before the header are counted to keep row numbers as the user sees them.
+    header_line = len(text.splitlines()[:h]) + 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(path, sep=delimiter, header=None, names=header, skiprows=header_line,
+                                dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
+                                on_bad_lines="warn", skip_blank_lines=False, engine="c",
+                                quotechar='"', encoding_errors="strict", index_col=False)
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, sep=delimiter, header=None, names=header, skiprows=header_line,
+                                dtype=str, keep_default_na=False, na_values=[""], encoding="cp1252",
+                                on_bad_lines="warn", skip_blank_lines=False, engine="c",
+                                index_col=False)
+            encoding = "cp1252"
+        except (pd.errors.ParserError, ValueError) as e:
+            raise InputError(f"cannot parse as {_delim_name(delimiter)}-separated text: {e}",
+                             file=name) from None
+    bad_lines = _skipped_lines(caught)
+    first_data_line = header_line + 1
+    all_lines = np.arange(first_data_line, first_data_line + len(frame) + len(bad_lines))
+    rows = all_lines[~np.isin(all_lines, list(bad_lines))] if bad_lines else all_lines
+    findings = []
+    if bad_lines:
+        repaired, findings = _repair_lines(path, encoding, delimiter, header, bad_lines, name)
+        if len(repaired):
+            frame = pd.concat([frame, repaired.drop(columns="_line")], ignore_index=True)
+            rows = np.concatenate([rows, repaired["_line"].to_numpy()])
+            order = np.argsort(rows, kind="stable")
+            frame, rows = frame.iloc[order].reset_index(drop=True), rows[order]
+    frame = frame.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(frame) else frame
+    frame, rows = drop_blank_rows(frame, rows)
+    return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
+
+
+def _delim_name(d: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[d]
+
+
+def _skipped_lines(caught) -> dict[int, tuple[int, int]]:
+    out = {}
+    for w in caught:
+        for m in _SKIP_WARNING.finditer(str(w.message)):
+            out[int(m.group(1))] = (int(m.group(2)), int(m.group(3)))
+    return out
+
+
+def _repair_lines(path, encoding, delimiter, header, bad_lines, name):
+    """Rejoin rows that carry extra fields because a text cell held an unquoted
+    delimiter: the extra fields are glued back into the text column where the
+    remaining cells still fit their columns (numbers stay in numeric columns)."""
+    wanted = set(bad_lines)
+    rows, findings = [], []
+    with open(path, encoding=encoding, newline="") as f:
+        for lineno, line in enumerate(f, start=1):
+            if lineno not in wanted:
+                continue
+            fields = next(csv.reader([line], delimiter=delimiter))
+            joined, col = _rejoin(fields, header, delimiter)
+            if joined is None:
+                findings.append(finding("bad-row", f"expected {len(header)} fields, found {len(fields)}; "
+                                        "quote text that contains the delimiter", file=name, row=lineno))
+                continue
+            rows.append(joined + [lineno])
+            findings.append(finding("row-repaired", f"expected {len(header)} fields, found {len(fields)}: "
+                                    f"the extra fields were joined back into column {col!r}",
+                                    file=name, row=lineno, column=col))
+    return pd.DataFrame(rows, columns=[*header, "_line"], dtype=object), findings
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"\s*[$€£]?\s*[-+]?[\d.,]+\s*%?\s*", text or "")) or not text
+
+
+def _rejoin(fields: list[str], header: list[str], delimiter: str):
+    extra = len(fields) - len(header)
+    if extra <= 0:
+        return None, None
+    # Columns whose header names a number (qty, cost...) must receive numeric text.
+    from remin.columns import map_headers  # local: only needed on the rare repair path
+    hm = map_headers(header)
+    numeric = {h for f, hs in hm.fields.items() if f in ("qty", "unit_value", "unit_mass", "parent_qty")
+               for h in hs}
+    candidates = []
+    for i in range(len(header)):
+        merged = fields[:i] + [delimiter.join(fields[i:i + extra + 1])] + fields[i + extra + 1:]
+        ok = all(_looks_numeric(merged[j]) for j, h in enumerate(header) if h in numeric)
+        if ok and header[i] not in numeric:
+            candidates.append((i, merged))
+    if not candidates:
+        return None, None
+    # Prefer the widest text: the merged cell that becomes longest is most likely prose.
+    i, merged = max(candidates, key=lambda c: len(c[1][c[0]]))
+    return merged, header[i]

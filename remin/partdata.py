@@ -1,0 +1,202 @@
+"""Per-part attributes gathered from BOM rows and part-master sheets: mass and
+value per base unit of the part, origins, classes and flags. BOM rows win over
+master rows; different values for one part are reported."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from remin.countries import to_iso2
+from remin.findings import Finding, finding, findings_for_rows
+from remin.numbers import parse_flags, parse_money
+from remin.sheets import SOURCE_COLUMNS, StandardSheet
+from remin.units import split_value_unit, to_base
+
+STRUCTURE_KINDS = ("count", "mass", "length", "area", "volume")
+MASS_KINDS = {"mass", "mass_per_count", "mass_per_length", "mass_per_area", "mass_per_volume"}
+TEXT_FIELDS = ["description", "material", "control_code", "part_class", "supplier", "currency"]
+COUNTRY_FIELDS = ["re_origin", "made_in"]
+FLAG_FIELDS = ["part1", "cn_technology"]
+PART_COLUMNS = ["description", "base_kind", "mass_kg", "unit_value", "currency", "re_origin", "made_in",
+                "material", "control_code", "part1", "part_class", "cn_technology", "supplier",
+                *SOURCE_COLUMNS, "in_bom"]
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name] if name in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
+
+
+def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
+    """Apply a vectorised parser per decimal mark (sheets may differ)."""
+    if "decimal" not in df.columns or df["decimal"].nunique() <= 1:
+        dec = df["decimal"].iloc[0] if "decimal" in df.columns and len(df) else "."
+        return fn(cells, dec)
+    parts = [fn(cells[idx], dec) + (idx,) for dec, idx in df.groupby("decimal").groups.items()]
+    outs = []
+    for k in range(len(parts[0]) - 1):
+        ser = pd.concat([pd.Series(p[k], index=p[-1]) for p in parts]).reindex(df.index)
+        outs.append(ser if isinstance(parts[0][k], pd.Series) else ser.to_numpy())
+    return tuple(outs)
+
+
+def base_kinds(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.Series, list[Finding]]:
+    """Each part's base kind: the kind of the unit its lines use (count for roots)."""
+    findings = []
+    kinds = edges[["child", "kind", "src_file", "src_sheet", "src_row"]].dropna(subset=["kind"])
+    distinct = kinds.drop_duplicates(["child", "kind"])
+    multi = distinct.groupby("child").size()
+    for p in multi[multi > 1].index[:50]:
+        ks = ", ".join(distinct.loc[distinct["child"] == p, "kind"])
+        r = kinds[kinds["child"] == p].iloc[0]
+        findings.append(finding("uom-conflict", f"used in units of different kinds ({ks}); the first is "
+                                "used and lines in other kinds are unknown", part=p, file=r["src_file"],
+                                sheet=r["src_sheet"], row=r["src_row"]))
+    return distinct.drop_duplicates("child").set_index("child")["kind"], findings
+
+
+def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_mass@unit"):
+    """kg per base unit of the part from a unit-mass cell (+ its unit)."""
+    cells = _col(df, "unit_mass")
+    values, cell_units, bad_cells = _by_decimal(df, split_value_unit, cells)
+    if np.asarray(bad_cells).any():
+        bad_cells = np.asarray(bad_cells, bool)
+        findings += findings_for_rows("not-a-number", df.loc[bad_cells].assign(c=cells[bad_cells]),
+                                      lambda r: f"unit mass {r.c!r} is not a number (with an optional unit)",
+                                      column="unit_mass")
+    unit = pd.Series(cell_units, index=df.index, dtype="string")
+    unit = unit.fillna(_col(df, "mass_unit").astype("string")).fillna(_col(df, sheet_units_col).astype("string"))
+    has = ~np.isnan(values)
+    out = np.full(len(df), np.nan)
+    no_unit = has & unit.isna().to_numpy()
+    if no_unit.any():
+        findings += findings_for_rows("unknown-unit", df.loc[no_unit],
+                                      "a unit mass without a unit: give a weight unit column, a unit in the "
+                                      "header ('Unit weight (g)') or in the cell ('12 g')", column="unit_mass")
+    conv = to_base(values, unit, allowed=MASS_KINDS, default=None)
+    bad = has & ~no_unit & conv.bad
+    if bad.any():
+        findings += findings_for_rows("unknown-unit", df.loc[bad].assign(reason=conv.reason[bad]),
+                                      lambda r: str(r.reason), column="unit_mass")
+    ok = has & ~conv.bad
+    kind = conv.kind
+    plain = ok & (kind == "mass")
+    out[plain] = conv.values[plain] / line_factor[plain]
+    per = ok & (kind != "mass")
+    wanted = np.array(["mass_per_" + str(k) for k in line_kind], dtype=object)
+    match = per & (kind == wanted)
+    out[match] = conv.values[match]
+    mismatch = per & ~match & (line_kind != "mass")
+    if mismatch.any():
+        findings += findings_for_rows(
+            "unit-dimension-mismatch", df.loc[mismatch].assign(k=kind[mismatch], lk=line_kind[mismatch]),
+            lambda r: f"unit mass is given per {str(r.k).removeprefix('mass_per_')} but the part is counted "
+                      f"by {r.lk}", column="unit_mass")
+    # a line whose UoM is a mass carries its own mass: 1 kg per kg
+    out[line_kind == "mass"] = 1.0
+    return out
+
+
+def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, priority: int,
+             findings: list[Finding]) -> pd.DataFrame:
+    rec = pd.DataFrame({"part": df["part"].astype(str).to_numpy()}, index=df.index)
+    rec["priority"] = priority
+    for f in TEXT_FIELDS:
+        rec[f] = _col(df, f).astype("string").str.strip()
+    rec["part_class"] = rec["part_class"].str.lower().str.replace(r"[\s_]+", "-", regex=True)
+    rec["currency"] = rec["currency"].str.upper()
+    for f in COUNTRY_FIELDS:
+        cells = _col(df, f)
+        iso, bad = to_iso2(cells)
+        if bad.any():
+            findings += findings_for_rows("unknown-country", df.loc[bad].assign(c=cells[bad]),
+                                          lambda r: f"{r.c!r} is not a country remin knows; its content "
+                                                    "counts as unknown origin", column=f)
+        rec[f] = iso
+    for f in FLAG_FIELDS:
+        flags, bad = parse_flags(_col(df, f))
+        if np.asarray(bad).any():
+            findings += findings_for_rows("not-a-number", df.loc[np.asarray(bad)],
+                                          "expected yes/no (or true/false, x, 1/0)", column=f)
+        rec[f] = flags
+    rec["mass_kg"] = _mass_per_base(df, line_kind, line_factor, findings)
+    cells = _col(df, "unit_value")
+    values, sym_currency, bad_money = _by_decimal(df, parse_money, cells)
+    bad_money = np.asarray(bad_money, bool)
+    if bad_money.any():
+        findings += findings_for_rows("not-a-number", df.loc[bad_money].assign(c=cells[bad_money]),
+                                      lambda r: f"value {r.c!r} is not an amount of money with a known "
+                                                "currency (e.g. 12.50, $12.50, 12,50 EUR)", column="unit_value")
+    bad_value = ~np.isnan(values) & ~np.isfinite(values)
+    values = np.where(np.isfinite(values), values, np.nan)
+    if bad_value.any():
+        findings += findings_for_rows("non-finite-number", df.loc[bad_value], "value is not finite",
+                                      column="unit_value")
+    rec["unit_value"] = values / line_factor
+    rec["currency"] = rec["currency"].fillna(pd.Series(sym_currency, index=df.index, dtype="string"))
+    for c in SOURCE_COLUMNS:
+        rec[c] = df[c].to_numpy()
+    return rec
+
+
+def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet], mapping,
+                sheets_by_file=None) -> tuple[pd.DataFrame, list[Finding]]:
+    findings: list[Finding] = []
+    kinds, f = base_kinds(lines, edges)
+    findings += f
+    conv = to_base(np.ones(len(lines)), _col(lines, "uom").astype("string"), allowed=set(STRUCTURE_KINDS),
+                   default="EA")
+    is_root = lines["parent"].isna().to_numpy()
+    line_kind = np.where(conv.bad | is_root, "count", conv.kind).astype(object)
+    line_factor = np.where(conv.bad | is_root, 1.0, conv.values)
+    recs = [_records(lines, line_kind, line_factor, 0, findings)]
+    for s in masters:
+        df = s.frame.copy()
+        df["decimal"] = s.raw.decimal
+        for fld, unit in s.units.items():
+            df[f"{fld}@unit"] = unit
+        for d, v in mapping.defaults.items():
+            if d in df.columns:
+                df[d] = df[d].fillna(v)
+        df["part"] = df["part"].astype("string").str.strip()
+        df = df[df["part"].notna()]
+        pk = df["part"].map(kinds).fillna("count").to_numpy(object)
+        # master rows: a plain mass is per one base unit of the part
+        recs.append(_records(df, pk, np.ones(len(df)), 1, findings))
+    allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable")
+    fields = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "mass_kg", "unit_value"]
+    findings += _conflicts(allrec, fields)
+    parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
+    bom_parts = pd.Index(lines["part"].astype(str).unique()).union(pd.Index(edges["parent"].unique()), sort=False)
+    parts = parts.reindex(parts.index.union(bom_parts, sort=False))
+    parts["in_bom"] = parts.index.isin(bom_parts)
+    parts["base_kind"] = pd.Series(parts.index, index=parts.index).map(kinds).fillna("count")
+    for f in FLAG_FIELDS:
+        parts[f] = parts[f].astype("boolean")
+    parts.index.name = "part"
+    order = pd.Index(pd.unique(pd.concat([lines["part"].astype(str), edges["parent"]])))
+    parts = parts.reindex(order.append(parts.index.difference(order)))
+    parts.index.name = "part"
+    return parts[PART_COLUMNS], findings
+
+
+def _conflicts(rec: pd.DataFrame, fields: list[str]) -> list[Finding]:
+    out = []
+    for f in fields:
+        vals = rec[["part", f, *SOURCE_COLUMNS]].dropna(subset=[f])
+        if vals.empty:
+            continue
+        if f in ("mass_kg", "unit_value"):   # equal to ~1e-9 relative: same mantissa bits and exponent
+            mant, exp = np.frexp(vals[f].to_numpy(float))
+            key = pd.Series(np.round(mant * 2.0**30).astype(np.int64) * 4096 + exp, index=vals.index)
+        else:
+            key = vals[f].astype(str)
+        distinct = vals.assign(_k=key.to_numpy()).drop_duplicates(["part", "_k"])
+        n = distinct.groupby("part").size()
+        bad = n[n > 1].index
+        for p in bad[:50]:
+            rows = distinct[distinct["part"] == p]
+            r = rows.iloc[1]
+            shown = ", ".join(rows[f].astype(str).head(4))
+            out.append(finding("conflicting-part-data", f"{f} differs between rows ({shown}); the first is used",
+                               part=p, file=r["src_file"], sheet=r["src_sheet"], row=r["src_row"], column=f))
+    return out

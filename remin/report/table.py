@@ -1,0 +1,86 @@
+"""The terminal table of ``remin check`` and the CSV export (one row per SKU)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from remin.assess import Assessment
+
+_VERDICT_MARK = {"above": "ABOVE", "indeterminate": "INDETERMINATE", "below": "below", "no-data": "no data"}
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None or pd.isna(v) else f"{v * 100:.4f} %"
+
+
+def _mass(kg) -> str:
+    if kg is None or pd.isna(kg):
+        return "unknown"
+    if abs(kg) >= 1:
+        return f"{kg:,.3f} kg"
+    if abs(kg) >= 1e-3:
+        return f"{kg * 1e3:,.3f} g"
+    return f"{kg * 1e6:,.3f} mg"
+
+
+def summary_frame(a: Assessment) -> pd.DataFrame:
+    """The per-SKU summary as a flat frame (the CSV output, and the table's data)."""
+    s = a.skus
+    return pd.DataFrame({
+        "sku": s.index,
+        "description": s["description"].to_numpy(),
+        "mass_kg": s["mass_kg"].to_numpy(),
+        "cn_controlled_kg": s["controlled_cn_kg"].to_numpy(),
+        "other_controlled_kg": s["controlled_other_kg"].to_numpy(),
+        "unknown_controlled_kg": s["controlled_unknown_kg"].to_numpy(),
+        "mass_share_low": s["mass_share_low"].to_numpy(),
+        "mass_share_high": s["mass_share_high"].to_numpy(),
+        "mass_verdict": s["mass_verdict"].to_numpy(),
+        "value": s["value"].to_numpy(),
+        "currency": s["currency"].to_numpy(),
+        "value_share_low": s["value_share_low"].to_numpy(),
+        "value_share_high": s["value_share_high"].to_numpy(),
+        "value_verdict": s["value_verdict"].to_numpy(),
+        "part2_scope": s["part2_scope"].to_numpy(),
+        "cn_technology": s["cn_technology"].to_numpy(),
+        "verdict": s["verdict"].to_numpy(),
+        "decided_by": s["decided_by"].to_numpy(),
+        "top_contributor": s["top_contributor"].to_numpy(),
+    })
+
+
+def to_csv(a: Assessment) -> str:
+    return summary_frame(a).to_csv(index=False, float_format="%.12g")
+
+
+def render_table(a: Assessment, max_findings: int = 12) -> str:
+    """A readable text report: rule status, one line per SKU, then the findings."""
+    r = a.rules
+    lines = [f"Rules {r.rule_set} as of {r.as_of.isoformat()}{' (as written)' if r.as_written else ''}: "
+             f"0.1 % rule {r.status}; controlled: {', '.join(r.controlled_elements) or 'none'}; "
+             f"threshold share >= {r.threshold * 100:g} %"]
+    for note in getattr(r, "notes", ()):
+        lines.append(f"  note: {note}")
+    lines.append("")
+    rows = []
+    for sku, s in a.skus.iterrows():
+        share = _pct(s["mass_share_low"])
+        if not (pd.isna(s["mass_share_high"]) or math.isclose(s["mass_share_low"], s["mass_share_high"])):
+            share = f"{_pct(s['mass_share_low'])} – {_pct(s['mass_share_high'])}"
+        rows.append([sku, _mass(s["mass_kg"]), _mass(s["controlled_cn_kg"]), _mass(s["controlled_unknown_kg"]),
+                     share, _VERDICT_MARK.get(s["verdict"], s["verdict"]) + f" ({s['decided_by']})",
+                     "" if pd.isna(s["top_contributor"]) else str(s["top_contributor"])])
+    header = ["SKU", "mass", "CN controlled", "unknown-origin", "share (low – high)", "verdict", "top contributor"]
+    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines.append(fmt.format(*header))
+    lines.append(fmt.format(*["-" * w for w in widths]))
+    lines += [fmt.format(*row) for row in rows]
+    lines.append("")
+    counts = pd.Series([f.severity for f in a.findings]).value_counts().to_dict() if a.findings else {}
+    lines.append(f"Findings: {counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
+                 f"{counts.get('info', 0)} notes" + (" (all in --format json)" if len(a.findings) > max_findings else ""))
+    shown = [f for f in a.findings if f.severity != "info"][:max_findings]
+    lines += [f"  {f}" for f in shown]
+    return "\n".join(lines) + "\n"
