@@ -37,21 +37,19 @@ import pandas as pd
 from remin.datafile import (dotted, line_of, parse_dates, parse_numbers, read_commented_csv,
                             read_toml, toml_key_lines)
 from remin.errors import InputError
-
-#: Spellings seen in ERP exports that are not ISO 4217 codes.
-CURRENCY_ALIASES = {"RMB": "CNY", "YUAN": "CNY", "US$": "USD", "USD$": "USD", "€": "EUR",
-                    "EURO": "EUR", "EUROS": "EUR", "£": "GBP", "STG": "GBP"}
-
+from remin.numbers import CURRENCY_TOKENS
 
 def normalize_currency(code) -> str | None:
-    """One currency spelling -> ISO 4217 code (upper case); None for a blank.
-    An unrecognised spelling is returned upper-cased, so it shows up as missing."""
-    if code is None or (isinstance(code, float) and np.isnan(code)) or code is pd.NA:
+    """One currency spelling -> ISO 4217 code; None for a blank. Symbols and codes are
+    read with :data:`remin.numbers.CURRENCY_TOKENS` (RMB -> CNY, € -> EUR, ...); anything
+    else, including an ambiguous symbol such as ¥, is returned upper-cased so that it
+    shows up as a missing rate rather than a guess."""
+    if _is_missing(code):
         return None
     text = str(code).strip().upper()
     if not text:
         return None
-    return CURRENCY_ALIASES.get(text, text)
+    return CURRENCY_TOKENS.get(text) or text
 
 
 def normalize_currencies(codes: pd.Series | Iterable) -> pd.Series:

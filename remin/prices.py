@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from remin.currency import Rates, parse_currency_codes
+from remin.elements import RARE_EARTHS, element_symbols
 from remin.datafile import parse_dates, parse_numbers, read_commented_csv
 from remin.errors import InputError
 from remin.paths import data_path
@@ -26,8 +27,6 @@ SHIPPED_PRICES = ("prices", "reference-prices.csv")
 ESTIMATE_LABEL = "estimated"
 BASIS = "element contained"
 COLUMNS = ("element", "basis", "price_per_kg", "currency", "date", "source", "note")
-RARE_EARTHS = ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho",
-               "Er", "Tm", "Yb", "Lu")
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def load_prices(path: Path | str | None = None, as_of: _dt.date | None = None) -
 
 
 def _elements(df: pd.DataFrame, path: Path) -> pd.Series:
-    symbols = df["element"].str.capitalize()
+    symbols = element_symbols(df["element"])  # "dy", "DY", "Dysprosium" -> "Dy"
     bad = ~symbols.isin(RARE_EARTHS)
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
