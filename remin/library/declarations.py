@@ -1,0 +1,271 @@
+"""What an importer hands to the library: one file's declarations, checked and
+resolved to element masses, before anything touches the database.
+
+Importers (``template.py``, ``ipc1752.py``) fill a :class:`ParsedFile`; the
+functions here check it as a whole and turn declared substances into element
+rows. Any error raises ``InputError`` naming the file and the row, so a bad
+file imports nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from remin.countries import to_iso2
+from remin.errors import InputError
+from remin.findings import Finding, finding
+
+#: One row per declared part (kg per piece; ISO country and currency codes).
+PART_COLUMNS = ["part", "description", "unit_mass_kg", "re_origin", "made_in", "unit_value",
+                "currency", "supplier", "declared_on"]
+#: One row per declared substance. ``kg_per_unit`` (kg per piece of the part) or
+#: ``fraction`` (of the part's mass) is already in base units; ``amount`` and
+#: ``amount_unit`` are kept as the supplier wrote them.
+SUBSTANCE_COLUMNS = ["part", "material", "substance", "cas", "amount", "amount_unit",
+                     "kg_per_unit", "fraction", "origin"]
+#: Where a row came from inside the file (any may be NA).
+SOURCE_COLUMNS = ["sheet", "row", "line"]
+#: Reviewer overrides carried in an exported workbook.
+OVERRIDE_COLUMNS = ["part", "field", "element", "value", "reason", "author", "created_at"]
+
+#: Fields a reviewer may override, and what their value is.
+OVERRIDE_FIELDS = {
+    "re_origin": "country (ISO code or name) of the rare-earth content",
+    "made_in": "country (ISO code or name) where the part is made",
+    "unit_mass_kg": "mass of one piece in kg",
+    "unit_value": "value of one piece",
+    "currency": "ISO 4217 currency code",
+}
+
+_CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
+_CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
+_FRACTION_TOLERANCE = 1e-6
+
+
+@dataclass
+class ParsedFile:
+    """One source file's content in canonical columns (see the *_COLUMNS lists)."""
+
+    path: Path
+    kind: str                                  # 'template' | 'ipc1752'
+    parts: pd.DataFrame
+    substances: pd.DataFrame
+    overrides: pd.DataFrame = field(default_factory=lambda: empty_frame(OVERRIDE_COLUMNS))
+    findings: list[Finding] = field(default_factory=list)
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def where_text(sheet=None, row=None, line=None) -> str | None:
+    """Human location inside a file, stored with each row ('sheet Parts, row 4')."""
+    bits = []
+    if _present(sheet):
+        bits.append(f"sheet {sheet}")
+    if _present(row):
+        bits.append(f"row {int(row)}")
+    if _present(line):
+        bits.append(f"line {int(line)}")
+    return ", ".join(bits) or None
+
+
+def error_at(parsed: ParsedFile, frame: pd.DataFrame, mask, message, column: str | None = None) -> InputError:
+    """An InputError at the first row where ``mask`` holds, counting the others.
+
+    ``message`` is a string or a function of that first row (a Series).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    first = frame.loc[mask].iloc[0]
+    text = message(first) if callable(message) else message
+    more = int(mask.sum()) - 1
+    if more:
+        text += f" (and {more} more row{'s' if more > 1 else ''} like it)"
+    return InputError(text, file=str(parsed.path), sheet=_get(first, "sheet"), row=_get(first, "row"),
+                      line=_get(first, "line"), column=column)
+
+
+def _get(row: pd.Series, name: str):
+    value = row.get(name)
+    return value if _present(value) else None
+
+
+def _present(value) -> bool:
+    if value is None:
+        return False
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
+
+
+# ---------------------------------------------------------------- normalising
+
+def normalise_countries(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
+    """ISO alpha-2 codes for ``frame[column]``; an unknown country is an error at its row."""
+    codes, bad = to_iso2(frame[column])
+    if bad.any():
+        raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not a country remin knows "
+                       "(use an ISO code such as CN, JP, US, or the country's name)", column=label)
+    return codes
+
+
+def normalise_currency(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
+    """ISO 4217 codes (upper case); '$', '€', '£' are read as USD, EUR, GBP."""
+    raw = frame[column].astype("string").str.strip()
+    mapped = raw.map(lambda v: _CURRENCY_SIGNS.get(v, v) if isinstance(v, str) else v).astype("string")
+    mapped = mapped.str.upper().replace("", pd.NA)
+    bad = mapped.notna() & ~mapped.fillna("").str.fullmatch(r"[A-Z]{3}")
+    if bad.any():
+        raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not an ISO 4217 currency code "
+                       "(USD, EUR, JPY ...)", column=label)
+    return mapped
+
+
+def normalise_date(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
+    """ISO dates (YYYY-MM-DD) from Excel dates or ISO text; anything else is an error."""
+    raw = frame[column]
+    text = raw.map(lambda v: v.date().isoformat() if hasattr(v, "date") and callable(v.date)
+                   else (str(v).strip()[:10] if _present(v) and str(v).strip() else pd.NA))
+    parsed_dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    bad = text.notna() & parsed_dates.isna()
+    if bad.any():
+        raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not a date (write it as YYYY-MM-DD)",
+                       column=label)
+    return text.astype("string")
+
+
+def normalise_cas(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
+    """CAS registry numbers, checked against their check digit."""
+    cas = frame[column].astype("string").str.strip().replace("", pd.NA)
+    distinct = pd.unique(cas.dropna())
+    invalid = {c for c in distinct if not _valid_cas(c)}
+    if invalid:
+        bad = cas.isin(list(invalid)).fillna(False)
+        raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not a valid CAS number "
+                       "(digits-digits-check digit, e.g. 1308-87-8)", column=label)
+    return cas
+
+
+def _valid_cas(text: str) -> bool:
+    if not _CAS.match(text):
+        return False
+    digits = text.replace("-", "")
+    body, check = digits[:-1], int(digits[-1])
+    return sum(int(d) * i for i, d in enumerate(reversed(body), start=1)) % 10 == check
+
+
+# ---------------------------------------------------------------- whole-file checks
+
+def check(parsed: ParsedFile) -> None:
+    """Checks every importer needs: one declaration per part, no substances of an
+    undeclared part, no negative numbers, fractions of a part not above 100 %."""
+    parts, subs = parsed.parts, parsed.substances
+    if parts.empty:
+        raise InputError("the file declares no parts", file=str(parsed.path))
+    dup = parts["part"].duplicated(keep="first")
+    if dup.any():
+        raise error_at(parsed, parts, dup, lambda r: f"part {r['part']!r} is declared twice in this file "
+                       "(one row per part; put its substances on the composition sheet)", column="part")
+    for column in ("unit_mass_kg", "unit_value"):
+        values = pd.to_numeric(parts[column], errors="coerce")
+        bad = (values < 0) | np.isinf(values)
+        if bad.any():
+            raise error_at(parsed, parts, bad, f"{column} must be a finite number of zero or more", column=column)
+    orphan = ~subs["part"].isin(parts["part"])
+    if orphan.any():
+        raise error_at(parsed, subs, orphan, lambda r: f"substance row for part {r['part']!r}, which the "
+                       "file does not declare (add it to the parts)", column="part")
+    for column in ("kg_per_unit", "fraction"):
+        values = pd.to_numeric(subs[column], errors="coerce")
+        bad = (values < 0) | np.isinf(values)
+        if bad.any():
+            raise error_at(parsed, subs, bad, "an amount must be a finite number of zero or more", column="amount")
+    total = pd.to_numeric(subs["fraction"], errors="coerce").groupby(subs["part"]).sum()
+    over = total[total > 1 + _FRACTION_TOLERANCE]
+    if len(over):
+        mask = subs["part"].isin(over.index)
+        raise error_at(parsed, subs, mask, lambda r: f"mass fractions of part {r['part']!r} add up to "
+                       f"{over[r['part']] * 100:.6g} %, more than 100 %", column="amount")
+
+
+def mass_findings(parsed: ParsedFile, tolerance: float = 0.01) -> list[Finding]:
+    """Warn where declared element-bearing substances weigh more than the part."""
+    subs = parsed.substances
+    kg = pd.to_numeric(subs["kg_per_unit"], errors="coerce").groupby(subs["part"]).sum(min_count=1)
+    declared = pd.to_numeric(parsed.parts.set_index("part")["unit_mass_kg"], errors="coerce")
+    both = pd.concat({"substances": kg, "declared": declared}, axis=1).dropna()
+    over = both[both["substances"] > both["declared"] * (1 + tolerance)]
+    return [finding("declaration-mass-mismatch",
+                    f"substances add up to {row.substances * 1e3:.6g} g but the part is declared as "
+                    f"{row.declared * 1e3:.6g} g", part=part, file=str(parsed.path))
+            for part, row in over.iterrows()]
+
+
+# ---------------------------------------------------------------- substances -> elements
+
+def _resolver():
+    """``remin.composition.substance_fractions``: element symbol/name, formula or
+    CAS number -> {element symbol: mass fraction}. Imported late so the library
+    opens and lists without the composition tables loaded."""
+    from remin.composition import substance_fractions
+    return substance_fractions
+
+
+def resolve_elements(parsed: ParsedFile) -> pd.DataFrame:
+    """Element rows for every substance row of ``parsed``.
+
+    Returns columns ``sub_pos`` (position in ``parsed.substances``), ``element``,
+    ``kg_per_unit`` and ``fraction`` (one of them set, as for the substance),
+    ``origin``. Each distinct substance (CAS number if given, else its name or
+    formula) is resolved once. One that cannot be resolved is an error: an
+    unreadable substance could hide rare earths, so it is never dropped.
+    """
+    subs = parsed.substances.reset_index(drop=True)
+    if subs.empty:
+        return pd.DataFrame({"sub_pos": pd.Series(dtype="int64"), "element": pd.Series(dtype=object),
+                             "kg_per_unit": pd.Series(dtype=float), "fraction": pd.Series(dtype=float),
+                             "origin": pd.Series(dtype=object)})
+    key = subs["cas"].astype("string").fillna(subs["substance"].astype("string"))
+    substance_fractions = _resolver()
+    table_rows, unknown = [], {}
+    for text in pd.unique(key.dropna()):
+        try:
+            fractions = substance_fractions(str(text))
+        except (KeyError, ValueError, LookupError) as e:
+            unknown[text] = str(e)
+            continue
+        if not fractions:
+            unknown[text] = "no elements"
+            continue
+        table_rows += [(text, element, float(frac)) for element, frac in fractions.items()]
+    missing = key.isna()
+    if missing.any():
+        raise error_at(parsed, subs, missing, "a substance row names neither a substance nor a CAS number",
+                       column="substance")
+    if unknown:
+        bad = key.isin(list(unknown)).to_numpy()
+        raise error_at(parsed, subs, bad, lambda r: (
+            f"substance {(r['cas'] if _present(r['cas']) else r['substance'])!r} cannot be resolved to "
+            f"elements ({unknown[r['cas'] if _present(r['cas']) else r['substance']]}); give an element, "
+            "a chemical formula or a known CAS number"), column="substance")
+    table = pd.DataFrame(table_rows, columns=["key", "element", "element_fraction"])
+    long = (subs.assign(key=key, sub_pos=np.arange(len(subs)))
+            .merge(table, on="key", how="inner"))
+    kg = pd.to_numeric(long["kg_per_unit"], errors="coerce") * long["element_fraction"]
+    frac = pd.to_numeric(long["fraction"], errors="coerce") * long["element_fraction"]
+    return pd.DataFrame({"sub_pos": long["sub_pos"].astype("int64"), "element": long["element"],
+                         "kg_per_unit": kg.astype(float), "fraction": frac.astype(float),
+                         "origin": long["origin"]})
+
+
+def prepare(parsed: ParsedFile) -> tuple[ParsedFile, pd.DataFrame]:
+    """Check ``parsed`` and resolve its elements; raises InputError on the first problem."""
+    check(parsed)
+    elements = resolve_elements(parsed)
+    parsed.findings.extend(mass_findings(parsed))
+    return parsed, elements
