@@ -61,7 +61,8 @@ def import_command(files, library_path) -> None:
             if result.status == "unchanged":
                 click.echo(f"unchanged {file}: already imported (sha256 {result.sha256[:12]})")
             else:
-                extra = f", {result.overrides} overrides" if result.overrides else ""
+                extra = (f", {result.overrides} override{'s' if result.overrides != 1 else ''}"
+                         if result.overrides else "")
                 shown = ", ".join(result.parts[:5]) + (" ..." if len(result.parts) > 5 else "")
                 click.echo(f"imported {file}: {len(result.parts)} part{'s' if len(result.parts) != 1 else ''}"
                            f" ({shown}){extra}")
@@ -185,7 +186,8 @@ def override_command(part, origin, element, made_in, unit_mass, unit_value, curr
         for field, value in changes:
             override_id = lib.add_override(part, field, value, reason=reason, author=author,
                                            element=element if field == "re_origin" else None)
-            what = f"{field} = {value}" if value is not None else f"{field} override withdrawn"
+            target = field + (f" of {element}" if element and field == "re_origin" else "")
+            what = f"{target} = {value}" if value is not None else f"{target} override withdrawn"
             click.echo(f"override #{override_id}: {part} {what}")
 
 

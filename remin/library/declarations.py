@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from remin.countries import to_iso2
-from remin.errors import InputError
+from remin.errors import InputError, ReminError
 from remin.findings import Finding, finding
 
 #: One row per declared part (kg per piece; ISO country and currency codes).
@@ -56,6 +56,11 @@ class ParsedFile:
     substances: pd.DataFrame
     overrides: pd.DataFrame = field(default_factory=lambda: empty_frame(OVERRIDE_COLUMNS))
     findings: list[Finding] = field(default_factory=list)
+    #: canonical column -> the name the user sees in the file (a header), for error messages
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column, column)
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -170,27 +175,29 @@ def check(parsed: ParsedFile) -> None:
     dup = parts["part"].duplicated(keep="first")
     if dup.any():
         raise error_at(parsed, parts, dup, lambda r: f"part {r['part']!r} is declared twice in this file "
-                       "(one row per part; put its substances on the composition sheet)", column="part")
+                       "(one row per part; put its substances on the composition sheet)", column=parsed.label("part"))
     for column in ("unit_mass_kg", "unit_value"):
         values = pd.to_numeric(parts[column], errors="coerce")
         bad = (values < 0) | np.isinf(values)
         if bad.any():
-            raise error_at(parsed, parts, bad, f"{column} must be a finite number of zero or more", column=column)
+            raise error_at(parsed, parts, bad, f"{column} must be a finite number of zero or more",
+                           column=parsed.label(column))
     orphan = ~subs["part"].isin(parts["part"])
     if orphan.any():
         raise error_at(parsed, subs, orphan, lambda r: f"substance row for part {r['part']!r}, which the "
-                       "file does not declare (add it to the parts)", column="part")
+                       "file does not declare (add it to the parts)", column=parsed.label("part"))
     for column in ("kg_per_unit", "fraction"):
         values = pd.to_numeric(subs[column], errors="coerce")
         bad = (values < 0) | np.isinf(values)
         if bad.any():
-            raise error_at(parsed, subs, bad, "an amount must be a finite number of zero or more", column="amount")
+            raise error_at(parsed, subs, bad, "an amount must be a finite number of zero or more",
+                           column=parsed.label("amount"))
     total = pd.to_numeric(subs["fraction"], errors="coerce").groupby(subs["part"]).sum()
     over = total[total > 1 + _FRACTION_TOLERANCE]
     if len(over):
         mask = subs["part"].isin(over.index)
         raise error_at(parsed, subs, mask, lambda r: f"mass fractions of part {r['part']!r} add up to "
-                       f"{over[r['part']] * 100:.6g} %, more than 100 %", column="amount")
+                       f"{over[r['part']] * 100:.6g} %, more than 100 %", column=parsed.label("amount"))
 
 
 def mass_findings(parsed: ParsedFile, tolerance: float = 0.01) -> list[Finding]:
@@ -212,7 +219,10 @@ def _resolver():
     """``remin.composition.substance_fractions``: element symbol/name, formula or
     CAS number -> {element symbol: mass fraction}. Imported late so the library
     opens and lists without the composition tables loaded."""
-    from remin.composition import substance_fractions
+    try:
+        from remin.composition import substance_fractions
+    except ImportError as e:  # only while remin.composition has not landed
+        raise ReminError(f"substances cannot be resolved to elements in this build ({e})") from None
     return substance_fractions
 
 
@@ -246,13 +256,13 @@ def resolve_elements(parsed: ParsedFile) -> pd.DataFrame:
     missing = key.isna()
     if missing.any():
         raise error_at(parsed, subs, missing, "a substance row names neither a substance nor a CAS number",
-                       column="substance")
+                       column=parsed.label("substance"))
     if unknown:
         bad = key.isin(list(unknown)).to_numpy()
         raise error_at(parsed, subs, bad, lambda r: (
             f"substance {(r['cas'] if _present(r['cas']) else r['substance'])!r} cannot be resolved to "
             f"elements ({unknown[r['cas'] if _present(r['cas']) else r['substance']]}); give an element, "
-            "a chemical formula or a known CAS number"), column="substance")
+            "a chemical formula or a known CAS number"), column=parsed.label("substance"))
     table = pd.DataFrame(table_rows, columns=["key", "element", "element_fraction"])
     long = (subs.assign(key=key, sub_pos=np.arange(len(subs)))
             .merge(table, on="key", how="inner"))

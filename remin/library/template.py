@@ -130,7 +130,8 @@ def write_declaration_template(path, *, parts: pd.DataFrame | None = None,
     lists.sheet_state = "hidden"
 
     def ref(letter, values):
-        return f"=Lists!${letter}$2:${letter}${len(values) + 1}"
+        # no leading "=": formula1 is stored as Excel stores it; "=" makes Excel repair the file
+        return f"Lists!${letter}$2:${letter}${len(values) + 1}"
 
     last = max(len(parts) if parts is not None else 0, len(composition) if composition is not None else 0) + 2000
 
@@ -193,7 +194,9 @@ def read_declaration_template(path) -> ParsedFile:
     if "parts" not in by_name:
         raise InputError("not a remin declaration template: it has no 'Parts' sheet "
                          "(write one with `remin template declaration --output FILE`)", file=str(path))
-    parsed = ParsedFile(path=path, kind="template", parts=None, substances=None)  # type: ignore[arg-type]
+    parsed = ParsedFile(path=path, kind="template", parts=None, substances=None,  # type: ignore[arg-type]
+                        labels={**COMPOSITION_HEADERS, "unit_mass_kg": PARTS_HEADERS["unit_mass"],
+                                "unit_value": PARTS_HEADERS["unit_value"]})
     raw_parts = _table_of(parsed, sheets[by_name["parts"]], by_name["parts"], PARTS_HEADERS, required=("part",))
     raw_comp = (_table_of(parsed, sheets[by_name["composition"]], by_name["composition"], COMPOSITION_HEADERS,
                           required=("part",))
