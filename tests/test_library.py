@@ -1,7 +1,7 @@
 """The parts library: template and IPC-1752 imports, atomicity, history, overrides, export."""
 from __future__ import annotations
 
-import importlib.util
+import runpy
 import sqlite3
 from pathlib import Path
 
@@ -18,9 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "library"
 CLASS_D = FIXTURES / "ipc1752a-class-d-rotor-magnet.xml"
 CLASS_C_1752B = FIXTURES / "ipc1752b-class-c-terbium-target.xml"
 
-_spec = importlib.util.spec_from_file_location("composition_stub", FIXTURES / "composition_stub.py")
-composition_stub = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(composition_stub)
+use_real_or_stub = runpy.run_path(str(FIXTURES / "composition_stub.py"))["use_real_or_stub"]
 
 # molar masses used in the hand arithmetic below (g/mol, as in molmass / IUPAC)
 DY, O = 162.5, 15.9994
@@ -29,7 +27,7 @@ DY_IN_DY2O3 = 2 * DY / (2 * DY + 3 * O)          # = 0.87132
 
 @pytest.fixture(autouse=True)
 def _composition(monkeypatch):
-    composition_stub.use_real_or_stub(monkeypatch)
+    use_real_or_stub(monkeypatch)
 
 
 @pytest.fixture
@@ -351,3 +349,44 @@ def test_current_frames_of_an_empty_library_have_the_columns(lib):
     assert parts.empty and comp.empty
     assert "overridden" in parts.columns and "kg_per_unit" in comp.columns
     assert np.issubdtype(parts["unit_mass_kg"].dtype, np.floating)
+
+
+# ------------------------------------------------------------------ findings an import reports
+
+def test_ipc_product_mass_from_materials_and_ignored_class_c_entries(lib, tmp_path):
+    text = CLASS_D.read_text().replace('<Amount value="14.2" UOM="g"/>', "").replace(
+        "</MaterialInfo>", '<SubstanceCategoryList><SubstanceCategory name="RoHS"><Substance name="Lead">'
+        '<SubstanceID identity="7439-92-1" authority="CAS"/><Amount value="0" UOM="mg"/></Substance>'
+        "</SubstanceCategory></SubstanceCategoryList></MaterialInfo>")
+    path = tmp_path / "nomass.xml"
+    path.write_text(text)
+    result = lib.import_file(path)
+    assert sorted(f.code for f in result.findings) == ["declaration-mass-from-materials",
+                                                       "declaration-substances-ignored"]
+    parts, comp = lib.current_frames()
+    assert parts.iloc[0].unit_mass_kg == pytest.approx((13.95 + 0.2 + 0.05) * 1e-3)   # materials add up
+    assert "Pb" not in set(comp.element)
+
+
+def test_substances_heavier_than_the_part_are_a_warning(lib, tmp_path):
+    parts = [["P-1", "bracket", 1, "g", None, None, None, None, None, "2025-01-01"]]
+    composition = [["P-1", "Fe", None, 1.5, "g", None]]      # 1.5 g of iron in a 1 g part
+    result = lib.import_file(filled_template(tmp_path / "heavy.xlsx", parts=parts, composition=composition))
+    assert [f.code for f in result.findings] == ["declaration-mass-mismatch"]
+    assert "1.5 g" in result.findings[0].message and result.findings[0].part == "P-1"
+
+
+def test_an_older_library_is_migrated_in_place(tmp_path, monkeypatch):
+    with Library.open(tmp_path / "v1.db", create=True) as library:
+        library.import_file(CLASS_D)
+        hash_v1 = library.state_hash()
+    extra = "CREATE TABLE notes (part TEXT NOT NULL, note TEXT NOT NULL);"
+    monkeypatch.setattr(library_db, "MIGRATIONS", library_db.MIGRATIONS + (extra,))
+    monkeypatch.setattr(library_db, "SCHEMA_VERSION", len(library_db.MIGRATIONS))
+    with Library.open(tmp_path / "v1.db") as library:
+        assert library.schema_version == 2
+        assert library.current_frames()[0].part.tolist() == ["KM-RT-0420"]   # data kept
+        assert library.state_hash() != hash_v1                              # the schema is part of the state
+    con = sqlite3.connect(tmp_path / "v1.db")
+    assert con.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+    con.close()

@@ -1,7 +1,7 @@
 """remin library ... and remin template declaration from the command line."""
 from __future__ import annotations
 
-import importlib.util
+import runpy
 import json
 from pathlib import Path
 
@@ -14,14 +14,12 @@ from remin.cli import main
 FIXTURES = Path(__file__).parent / "fixtures" / "library"
 CLASS_D = FIXTURES / "ipc1752a-class-d-rotor-magnet.xml"
 
-_spec = importlib.util.spec_from_file_location("composition_stub", FIXTURES / "composition_stub.py")
-composition_stub = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(composition_stub)
+use_real_or_stub = runpy.run_path(str(FIXTURES / "composition_stub.py"))["use_real_or_stub"]
 
 
 @pytest.fixture(autouse=True)
 def _composition(monkeypatch):
-    composition_stub.use_real_or_stub(monkeypatch)
+    use_real_or_stub(monkeypatch)
 
 
 def run(*args, ok=True):

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import importlib.util
+import runpy
 
 import pytest
 
@@ -20,14 +20,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "library"
 WORKER = FIXTURES / "import_worker.py"
 ROOT = Path(__file__).resolve().parents[1]
 
-_spec = importlib.util.spec_from_file_location("composition_stub", FIXTURES / "composition_stub.py")
-composition_stub = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(composition_stub)
+use_real_or_stub = runpy.run_path(str(FIXTURES / "composition_stub.py"))["use_real_or_stub"]
 
 
 @pytest.fixture(autouse=True)
 def _composition(monkeypatch):
-    composition_stub.use_real_or_stub(monkeypatch)
+    use_real_or_stub(monkeypatch)
 
 
 def start_worker(db: Path, file: Path, *extra: str) -> subprocess.Popen:

@@ -175,23 +175,20 @@ def check(parsed: ParsedFile) -> None:
     dup = parts["part"].duplicated(keep="first")
     if dup.any():
         raise error_at(parsed, parts, dup, lambda r: f"part {r['part']!r} is declared twice in this file "
-                       "(one row per part; put its substances on the composition sheet)", column=parsed.label("part"))
-    for column in ("unit_mass_kg", "unit_value"):
-        values = pd.to_numeric(parts[column], errors="coerce")
-        bad = (values < 0) | np.isinf(values)
-        if bad.any():
-            raise error_at(parsed, parts, bad, f"{column} must be a finite number of zero or more",
-                           column=parsed.label(column))
+                       "(one row per part; put its substances on the composition sheet)",
+                       column=parsed.label("part"))
     orphan = ~subs["part"].isin(parts["part"])
     if orphan.any():
         raise error_at(parsed, subs, orphan, lambda r: f"substance row for part {r['part']!r}, which the "
                        "file does not declare (add it to the parts)", column=parsed.label("part"))
-    for column in ("kg_per_unit", "fraction"):
-        values = pd.to_numeric(subs[column], errors="coerce")
+    numbers = [(parts, "unit_mass_kg", "unit_mass_kg"), (parts, "unit_value", "unit_value"),
+               (subs, "kg_per_unit", "amount"), (subs, "fraction", "amount")]
+    for frame, column, label in numbers:
+        values = pd.to_numeric(frame[column], errors="coerce")
         bad = (values < 0) | np.isinf(values)
         if bad.any():
-            raise error_at(parsed, subs, bad, "an amount must be a finite number of zero or more",
-                           column=parsed.label("amount"))
+            raise error_at(parsed, frame, bad, f"{parsed.label(label)} must be a finite number of zero or more",
+                           column=parsed.label(label))
     total = pd.to_numeric(subs["fraction"], errors="coerce").groupby(subs["part"]).sum()
     over = total[total > 1 + _FRACTION_TOLERANCE]
     if len(over):

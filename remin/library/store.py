@@ -230,6 +230,8 @@ class Library:
             fail(f"cannot override {field!r}; fields: {', '.join(OVERRIDE_FIELDS)}")
         if _none(reason) is None or not str(reason).strip():
             fail("an override needs a reason (who decided what, on which evidence)")
+        if where is not None and (_none(author) is None or _none(created_at) is None):
+            fail("an override read from a file needs who made it (By) and when (At)")
         element = None if _none(element) is None else str(element).strip() or None
         if element is not None:
             if field != "re_origin":
