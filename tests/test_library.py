@@ -1,7 +1,6 @@
 """The parts library: template and IPC-1752 imports, atomicity, history, overrides, export."""
 from __future__ import annotations
 
-import runpy
 import sqlite3
 from pathlib import Path
 
@@ -18,16 +17,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "library"
 CLASS_D = FIXTURES / "ipc1752a-class-d-rotor-magnet.xml"
 CLASS_C_1752B = FIXTURES / "ipc1752b-class-c-terbium-target.xml"
 
-use_real_or_stub = runpy.run_path(str(FIXTURES / "composition_stub.py"))["use_real_or_stub"]
 
 # molar masses used in the hand arithmetic below (g/mol, as in molmass / IUPAC)
 DY, O = 162.5, 15.9994
 DY_IN_DY2O3 = 2 * DY / (2 * DY + 3 * O)          # = 0.87132
 
-
-@pytest.fixture(autouse=True)
-def _composition(monkeypatch):
-    use_real_or_stub(monkeypatch)
 
 
 @pytest.fixture
@@ -38,7 +32,7 @@ def lib(tmp_path):
 
 PARTS = [
     ["MAG-001", "NdFeB magnet 20x10x5", 7.5, "g", "JP", "VN", 2.40, "USD", "Acme Magnetics", "2025-11-03"],
-    ["HSG-002", "Housing", 0.35, "kg", None, "China", 4.1, "EUR", "Acme Magnetics", "2025-11-03"],
+    ["HSG-002", "Housing", 0.35, "kg", "unknown", "China", 4.1, "EUR", "Acme Magnetics", "2025-11-03"],
 ]
 COMPOSITION = [
     ["MAG-001", "Nd", None, 23.5, "wt%", None],
@@ -83,7 +77,7 @@ def test_template_import_gives_hand_computed_frames(lib, tmp_path):
     assert mag.unit_mass_kg == pytest.approx(7.5e-3)              # 7.5 g
     assert hsg.unit_mass_kg == pytest.approx(0.35)
     assert (mag.re_origin, mag.made_in, mag.currency, mag.declared_on) == ("JP", "VN", "USD", "2025-11-03")
-    assert pd.isna(hsg.re_origin) and hsg.made_in == "CN"          # "China" -> CN
+    assert pd.isna(hsg.re_origin) and hsg.made_in == "CN"          # "unknown" -> NA; "China" -> CN
     assert not mag.overridden
     rows = comp[comp.part == "MAG-001"].set_index("element")
     assert rows.loc["Nd", "fraction"] == pytest.approx(0.235)      # 23.5 wt%

@@ -1,7 +1,6 @@
 """remin library ... and remin template declaration from the command line."""
 from __future__ import annotations
 
-import runpy
 import json
 from pathlib import Path
 
@@ -14,12 +13,7 @@ from remin.cli import main
 FIXTURES = Path(__file__).parent / "fixtures" / "library"
 CLASS_D = FIXTURES / "ipc1752a-class-d-rotor-magnet.xml"
 
-use_real_or_stub = runpy.run_path(str(FIXTURES / "composition_stub.py"))["use_real_or_stub"]
 
-
-@pytest.fixture(autouse=True)
-def _composition(monkeypatch):
-    use_real_or_stub(monkeypatch)
 
 
 def run(*args, ok=True):

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import runpy
 
 import pytest
 
@@ -20,12 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "library"
 WORKER = FIXTURES / "import_worker.py"
 ROOT = Path(__file__).resolve().parents[1]
 
-use_real_or_stub = runpy.run_path(str(FIXTURES / "composition_stub.py"))["use_real_or_stub"]
 
-
-@pytest.fixture(autouse=True)
-def _composition(monkeypatch):
-    use_real_or_stub(monkeypatch)
 
 
 def start_worker(db: Path, file: Path, *extra: str) -> subprocess.Popen:

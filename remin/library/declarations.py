@@ -8,15 +8,16 @@ file imports nothing.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from remin.composition import is_cas_number, resolve_substances
 from remin.countries import to_iso2
-from remin.errors import InputError, ReminError
+from remin.currency import normalize_currencies
+from remin.errors import InputError
 from remin.findings import Finding, finding
 
 #: One row per declared part (kg per piece; ISO country and currency codes).
@@ -41,8 +42,8 @@ OVERRIDE_FIELDS = {
     "currency": "ISO 4217 currency code",
 }
 
-_CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
-_CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
+#: Words in a country cell meaning "not known": read as no country (origin unknown), not as a typo.
+UNKNOWN_COUNTRY_WORDS = frozenset({"unknown", "n/a", "na", "none", "-", "--", "?", "tbd", "not known"})
 _FRACTION_TOLERANCE = 1e-6
 
 
@@ -110,9 +111,15 @@ def _present(value) -> bool:
 
 # ---------------------------------------------------------------- normalising
 
+def known_country_cells(cells: pd.Series) -> pd.Series:
+    """Country cells with blanks and "unknown"-like words set to NA (origin not known)."""
+    text = cells.astype("string").str.strip()
+    return text.mask(text.isna() | (text == "") | text.str.lower().isin(UNKNOWN_COUNTRY_WORDS))
+
+
 def normalise_countries(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
-    """ISO alpha-2 codes for ``frame[column]``; an unknown country is an error at its row."""
-    codes, bad = to_iso2(frame[column])
+    """ISO alpha-2 codes for ``frame[column]``; a cell naming no country is an error at its row."""
+    codes, bad = to_iso2(known_country_cells(frame[column]))
     if bad.any():
         raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not a country remin knows "
                        "(use an ISO code such as CN, JP, US, or the country's name)", column=label)
@@ -120,15 +127,15 @@ def normalise_countries(parsed: ParsedFile, frame: pd.DataFrame, column: str, la
 
 
 def normalise_currency(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
-    """ISO 4217 codes (upper case); '$', '€', '£' are read as USD, EUR, GBP."""
-    raw = frame[column].astype("string").str.strip()
-    mapped = raw.map(lambda v: _CURRENCY_SIGNS.get(v, v) if isinstance(v, str) else v).astype("string")
-    mapped = mapped.str.upper().replace("", pd.NA)
-    bad = mapped.notna() & ~mapped.fillna("").str.fullmatch(r"[A-Z]{3}")
+    """ISO 4217 codes; symbols as ``remin.currency`` reads them ($ -> USD, RMB -> CNY).
+    An ambiguous symbol (¥) or anything not three letters is an error at its row."""
+    raw = frame[column].astype("string").str.strip().replace("", pd.NA)
+    mapped = normalize_currencies(raw).astype("string")
+    bad = raw.notna() & ~mapped.fillna("").str.fullmatch(r"[A-Z]{3}")
     if bad.any():
         raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not an ISO 4217 currency code "
-                       "(USD, EUR, JPY ...)", column=label)
-    return mapped
+                       "(USD, EUR, JPY, CNY ...)", column=label)
+    return mapped.where(~bad)
 
 
 def normalise_date(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: str) -> pd.Series:
@@ -148,20 +155,12 @@ def normalise_cas(parsed: ParsedFile, frame: pd.DataFrame, column: str, label: s
     """CAS registry numbers, checked against their check digit."""
     cas = frame[column].astype("string").str.strip().replace("", pd.NA)
     distinct = pd.unique(cas.dropna())
-    invalid = {c for c in distinct if not _valid_cas(c)}
+    invalid = {c for c in distinct if not is_cas_number(c)}
     if invalid:
         bad = cas.isin(list(invalid)).fillna(False)
         raise error_at(parsed, frame, bad, lambda r: f"{r[column]!r} is not a valid CAS number "
                        "(digits-digits-check digit, e.g. 1308-87-8)", column=label)
     return cas
-
-
-def _valid_cas(text: str) -> bool:
-    if not _CAS.match(text):
-        return False
-    digits = text.replace("-", "")
-    body, check = digits[:-1], int(digits[-1])
-    return sum(int(d) * i for i, d in enumerate(reversed(body), start=1)) % 10 == check
 
 
 # ---------------------------------------------------------------- whole-file checks
@@ -212,17 +211,6 @@ def mass_findings(parsed: ParsedFile, tolerance: float = 0.01) -> list[Finding]:
 
 # ---------------------------------------------------------------- substances -> elements
 
-def _resolver():
-    """``remin.composition.substance_fractions``: element symbol/name, formula or
-    CAS number -> {element symbol: mass fraction}. Imported late so the library
-    opens and lists without the composition tables loaded."""
-    try:
-        from remin.composition import substance_fractions
-    except ImportError as e:  # only while remin.composition has not landed
-        raise ReminError(f"substances cannot be resolved to elements in this build ({e})") from None
-    return substance_fractions
-
-
 def resolve_elements(parsed: ParsedFile) -> pd.DataFrame:
     """Element rows for every substance row of ``parsed``.
 
@@ -238,29 +226,17 @@ def resolve_elements(parsed: ParsedFile) -> pd.DataFrame:
                              "kg_per_unit": pd.Series(dtype=float), "fraction": pd.Series(dtype=float),
                              "origin": pd.Series(dtype=object)})
     key = subs["cas"].astype("string").fillna(subs["substance"].astype("string"))
-    substance_fractions = _resolver()
-    table_rows, unknown = [], {}
-    for text in pd.unique(key.dropna()):
-        try:
-            fractions = substance_fractions(str(text))
-        except (KeyError, ValueError, LookupError) as e:
-            unknown[text] = str(e)
-            continue
-        if not fractions:
-            unknown[text] = "no elements"
-            continue
-        table_rows += [(text, element, float(frac)) for element, frac in fractions.items()]
     missing = key.isna()
     if missing.any():
         raise error_at(parsed, subs, missing, "a substance row names neither a substance nor a CAS number",
                        column=parsed.label("substance"))
-    if unknown:
-        bad = key.isin(list(unknown)).to_numpy()
-        raise error_at(parsed, subs, bad, lambda r: (
-            f"substance {(r['cas'] if _present(r['cas']) else r['substance'])!r} cannot be resolved to "
-            f"elements ({unknown[r['cas'] if _present(r['cas']) else r['substance']]}); give an element, "
-            "a chemical formula or a known CAS number"), column=parsed.label("substance"))
-    table = pd.DataFrame(table_rows, columns=["key", "element", "element_fraction"])
+    table, unknown = resolve_substances(key)
+    unknown = unknown.dropna()
+    if len(unknown):
+        bad = key.isin(list(unknown.index)).to_numpy()
+        raise error_at(parsed, subs, bad, lambda r: f"substance {key[r.name]!r}: {unknown[key[r.name]]}",
+                       column=parsed.label("substance"))
+    table = table.rename(columns={"substance": "key", "fraction": "element_fraction"})
     long = (subs.assign(key=key, sub_pos=np.arange(len(subs)))
             .merge(table, on="key", how="inner"))
     kg = pd.to_numeric(long["kg_per_unit"], errors="coerce") * long["element_fraction"]

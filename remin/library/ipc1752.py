@@ -29,11 +29,11 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from remin.countries import to_iso2
+from remin.countries import to_iso2_one
 from remin.errors import InputError
 from remin.findings import finding
-from remin.library import _units
 from remin.library.declarations import PART_COLUMNS, SUBSTANCE_COLUMNS, ParsedFile, normalise_cas, normalise_date
+from remin.units import to_base
 
 #: Namespaces of IPC-1752A 2.0 (also used by 1752A amendments) and IPC-1752B.
 NAMESPACES = (
@@ -43,6 +43,9 @@ NAMESPACES = (
 )
 #: Product@unitType values meaning "one piece".
 PIECE_UNIT_TYPES = frozenset({"each", "ea", "piece", "pieces", "pc", "pcs", "unit", "units", "item"})
+#: Amount@UOM spellings of IPC-1752 exporters that remin's unit table does not hold.
+_IPC_UOM = {"masspercent": "%", "mass percent": "%"}
+MASS, FRACTION = "mass", "fraction"
 
 
 class _LineTreeBuilder(TreeBuilder):
@@ -119,11 +122,10 @@ class _Reader:
             raise self.error(amount, f"{what}: Amount value {raw!r} is not a number") from None
         if not np.isfinite(value) or value < 0:
             raise self.error(amount, f"{what}: Amount value {raw!r} must be a finite number of zero or more")
-        base, kind, bad = _units.to_base([value], [unit], allowed)
-        if bad[0]:
-            raise self.error(amount, f"{what}: UOM {unit!r} is not a unit remin reads here "
-                             f"({' or '.join(allowed)} expected)")
-        return value, float(base[0]), kind[0], unit
+        converted = to_base([value], [_IPC_UOM.get(unit.casefold(), unit)], allowed=allowed)
+        if converted.bad[0]:
+            raise self.error(amount, f"{what}: Amount UOM {unit!r}: {converted.reason[0]}")
+        return value, float(converted.values[0]), converted.kind[0], unit
 
     def declared_on(self):
         response = next(iter(self.named(self.root, "Response")), None)
@@ -142,13 +144,11 @@ class _Reader:
         if unit_type.casefold() not in PIECE_UNIT_TYPES:
             raise self.error(product, f"Product unitType {unit_type!r}: only declarations per piece (Each) "
                              "are supported")
-        mass = self.amount(pid, f"product {part}", (_units.MASS,))
+        mass = self.amount(pid, f"product {part}", (MASS,))
         unit_mass_kg = mass[1] if mass else np.nan
         site = (pid.get("manufacturingSite") or "").strip()
-        made_in = pd.NA
-        if site:  # a site may be a country or a plant name; only a country is used
-            codes, bad = to_iso2(pd.Series([site], dtype=object))
-            made_in = pd.NA if bad.iloc[0] else codes.iloc[0]
+        # a site may be a country or a plant name; only a country is used
+        made_in = (to_iso2_one(site) if site else None) or pd.NA
         line = self.lines.get(product)
         part_row = {"part": part, "description": (pid.get("itemName") or "").strip() or pd.NA,
                     "unit_mass_kg": unit_mass_kg, "re_origin": pd.NA, "made_in": made_in,
@@ -160,7 +160,7 @@ class _Reader:
         if materials:  # class D: substances belong to homogeneous materials
             for material in materials:
                 name = (material.get("name") or "").strip() or pd.NA
-                m = self.amount(material, f"homogeneous material {name!r}", (_units.MASS,))
+                m = self.amount(material, f"homogeneous material {name!r}", (MASS,))
                 material_kg.append(m[1] if m else np.nan)
                 for substance in self.named(material, "Substance"):
                     rows.append(self.substance(part, substance, name, m[1] if m else None, basis="material"))
@@ -189,12 +189,12 @@ class _Reader:
                 cas = sid.get("identity").strip()
                 break
         what = f"substance {name if name is not pd.NA else cas!r} of part {part}"
-        amount = self.amount(elem, what, (_units.MASS, _units.FRACTION))
+        amount = self.amount(elem, what, (MASS, FRACTION))
         if amount is None:
             raise self.error(elem, f"{what} has no Amount")
         value, base, kind, unit = amount
         kg, fraction = np.nan, np.nan
-        if kind == _units.MASS:
+        if kind == MASS:
             kg = base
         elif basis == "product":
             fraction = base

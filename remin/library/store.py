@@ -17,11 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from remin.countries import country_iso2
+from remin.countries import to_iso2_one
 from remin.errors import InputError, UsageError
 from remin.findings import Finding
-from remin.library import _units, db
-from remin.library.declarations import OVERRIDE_FIELDS, ParsedFile, prepare, where_text
+from remin.currency import normalize_currency
+from remin.library import db
+from remin.library.declarations import UNKNOWN_COUNTRY_WORDS, OVERRIDE_FIELDS, ParsedFile, prepare, where_text
+from remin.units import parse_unit
 
 DEFAULT_PATH = Path("remin.db")
 
@@ -471,12 +473,16 @@ def _apply_origin_overrides(elements: pd.DataFrame, overrides: pd.DataFrame) -> 
 def _override_value(field: str, value: str) -> str:
     """Normalised text of an override value; raises ValueError with the reason."""
     if field in ("re_origin", "made_in"):
-        code = country_iso2(value)
-        return code if code is not None else "unknown"
+        if value.strip().lower() in UNKNOWN_COUNTRY_WORDS:
+            return "unknown"
+        code = to_iso2_one(value)
+        if code is None:
+            raise ValueError(f"{value!r} is not a country remin knows (use an ISO code such as CN, JP, US)")
+        return code
     if field == "currency":
-        code = value.strip().upper()
+        code = normalize_currency(value) or ""
         if len(code) != 3 or not code.isalpha():
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code (USD, EUR, JPY ...)")
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (USD, EUR, JPY, CNY ...)")
         return code
     if field == "unit_mass_kg":
         return repr(_mass_kg(value))
@@ -502,12 +508,12 @@ def _mass_kg(text: str) -> float:
     split = len(text) - len(text.lstrip("0123456789.eE+-"))
     number, unit = text[:split].strip(), text[split:].strip() or "kg"
     value = _number(number)
-    kg, _, bad = _units.to_base([value], [unit], (_units.MASS,))
-    if bad[0]:
+    info = parse_unit(unit)
+    if info.kind != "mass":
         raise ValueError(f"{unit!r} is not a mass unit (g, kg, mg, lb, oz)")
-    if kg[0] < 0:
+    if value < 0:
         raise ValueError("a mass must be zero or more")
-    return float(kg[0])
+    return value * info.factor
 
 
 def _element_symbol(text: str, fail) -> str:

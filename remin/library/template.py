@@ -12,14 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pycountry
 
-from remin.countries import country_codes
 from remin.errors import InputError
 from remin.findings import finding
-from remin.library import _units
 from remin.library.declarations import (OVERRIDE_COLUMNS, PART_COLUMNS, SUBSTANCE_COLUMNS, ParsedFile,
                                         error_at, normalise_cas, normalise_countries, normalise_currency,
                                         normalise_date)
+from remin.units import to_base
 
 # canonical field -> header as written in the template (matching ignores case and extra spaces)
 PARTS_HEADERS = {
@@ -37,6 +37,9 @@ OVERRIDES_HEADERS = {
     "reason": "Reason", "author": "By", "created_at": "At",
 }
 
+#: Drop-down lists (any unit remin.units reads is accepted; these are the usual ones).
+MASS_UNITS = ("g", "kg", "mg", "lb", "oz")
+AMOUNT_UNITS = ("wt%", "ppm", "fraction", "g", "mg", "kg")
 CURRENCIES = ("USD", "EUR", "JPY", "CNY", "GBP", "CHF", "KRW", "TWD", "INR", "CAD", "AUD", "SEK", "MXN")
 
 INSTRUCTIONS = [
@@ -119,9 +122,8 @@ def write_declaration_template(path, *, parts: pd.DataFrame | None = None,
         sheet("Overrides", OVERRIDES_HEADERS, overrides, (18, 14, 9, 12, 40, 16, 22))
 
     lists = wb.create_sheet("Lists")
-    countries = country_codes()
-    columns = {"A": ("Mass units", _units.TEMPLATE_MASS_UNITS),
-               "B": ("Amount units", _units.TEMPLATE_AMOUNT_UNITS),
+    countries = sorted(c.alpha_2 for c in pycountry.countries)
+    columns = {"A": ("Mass units", MASS_UNITS), "B": ("Amount units", AMOUNT_UNITS),
                "C": ("Countries", countries), "D": ("Currencies", CURRENCIES)}
     for letter, (title, values) in columns.items():
         lists[f"{letter}1"] = title
@@ -151,7 +153,7 @@ def write_declaration_template(path, *, parts: pd.DataFrame | None = None,
                               showInputMessage=True)
 
     validate(parts_ws, "C", non_negative("Mass of ONE piece, in the mass unit of the next column"))
-    validate(parts_ws, "D", pick("A", _units.TEMPLATE_MASS_UNITS, "Unit of the unit mass"))
+    validate(parts_ws, "D", pick("A", MASS_UNITS, "Unit of the unit mass"))
     validate(parts_ws, "E", pick("C", countries, "ISO country code of the rare-earth content", strict=False))
     validate(parts_ws, "F", pick("C", countries, "ISO country code of manufacture", strict=False))
     validate(parts_ws, "G", non_negative("Price of one piece"))
@@ -160,7 +162,7 @@ def write_declaration_template(path, *, parts: pd.DataFrame | None = None,
                                            showErrorMessage=True, error="A date (YYYY-MM-DD)",
                                            prompt="Date of this declaration", showInputMessage=True))
     validate(comp_ws, "D", non_negative("Share of the part's mass, or mass per ONE piece"))
-    validate(comp_ws, "E", pick("B", _units.TEMPLATE_AMOUNT_UNITS, "wt%, ppm, fraction, or g/mg/kg per piece"))
+    validate(comp_ws, "E", pick("B", AMOUNT_UNITS, "wt%, ppm, fraction, or g/mg/kg per piece"))
     validate(comp_ws, "F", pick("C", countries, "ISO country code of this substance's rare-earth content",
                                 strict=False))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,16 +261,15 @@ def _converted(parsed, frame, value_col, unit_col, headers, allowed, what) -> tu
     missing_unit = values.notna() & frame[unit_col].isna()
     if missing_unit.any():
         raise error_at(parsed, frame, missing_unit, f"a {what} without a unit", column=headers[unit_col])
-    units = frame[unit_col].astype(object)
-    base, kind, bad = _units.to_base(values.to_numpy(), units.where(units.notna(), None).to_numpy(), allowed)
-    bad_unit = bad & frame[unit_col].notna().to_numpy()
+    converted = to_base(values.to_numpy(), frame[unit_col].astype(object), allowed=allowed)
+    bad_unit = converted.bad & frame[unit_col].notna().to_numpy()
     if bad_unit.any():
-        raise error_at(parsed, frame, bad_unit, lambda r: f"{r[unit_col]!r} is not a unit remin reads for a "
-                       f"{what}", column=headers[unit_col])
+        reason = converted.reason[np.flatnonzero(bad_unit)[0]]
+        raise error_at(parsed, frame, bad_unit, f"{what}: {reason}", column=headers[unit_col])
     missing_value = frame[unit_col].notna() & values.isna()
     if missing_value.any():
         raise error_at(parsed, frame, missing_value, f"a unit without a {what}", column=headers[value_col])
-    return base, kind
+    return converted.values, converted.kind
 
 
 def _parts(parsed: ParsedFile, raw: pd.DataFrame) -> pd.DataFrame:
@@ -276,7 +277,7 @@ def _parts(parsed: ParsedFile, raw: pd.DataFrame) -> pd.DataFrame:
     no_part = raw["part"].isna()
     if no_part.any():
         raise error_at(parsed, raw, no_part, "a row without a part number", column=h["part"])
-    unit_mass_kg, _ = _converted(parsed, raw, "unit_mass", "mass_unit", h, (_units.MASS,), "unit mass")
+    unit_mass_kg, _ = _converted(parsed, raw, "unit_mass", "mass_unit", h, ("mass",), "unit mass")
     out = pd.DataFrame({
         "part": raw["part"].map(_text),
         "description": raw["description"].map(_text),
@@ -302,7 +303,7 @@ def _substances(parsed: ParsedFile, raw: pd.DataFrame) -> pd.DataFrame:
     no_amount = raw["amount"].isna()
     if no_amount.any():
         raise error_at(parsed, raw, no_amount, "a substance without an amount", column=h["amount"])
-    base, kind = _converted(parsed, raw, "amount", "amount_unit", h, (_units.MASS, _units.FRACTION), "amount")
+    base, kind = _converted(parsed, raw, "amount", "amount_unit", h, ("mass", "fraction"), "amount")
     out = pd.DataFrame({
         "part": raw["part"].map(_text),
         "material": pd.Series(pd.NA, index=raw.index, dtype=object),
@@ -310,8 +311,8 @@ def _substances(parsed: ParsedFile, raw: pd.DataFrame) -> pd.DataFrame:
         "cas": normalise_cas(parsed, raw, "cas", h["cas"]),
         "amount": pd.to_numeric(raw["amount"], errors="coerce").astype(float),
         "amount_unit": raw["amount_unit"].map(_text),
-        "kg_per_unit": np.where(kind == _units.MASS, base, np.nan),
-        "fraction": np.where(kind == _units.FRACTION, base, np.nan),
+        "kg_per_unit": np.where(kind == "mass", base, np.nan),
+        "fraction": np.where(kind == "fraction", base, np.nan),
         "origin": normalise_countries(parsed, raw, "origin", h["origin"]),
     })
     return pd.concat([out[SUBSTANCE_COLUMNS], raw[["sheet", "row", "line"]]], axis=1)
