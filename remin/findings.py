@@ -56,6 +56,11 @@ CODES: dict[str, tuple[str, str]] = {
     "fraction-over-one": (ERROR, "mass fractions of one part adding up to more than 100 %"),
     "composition-without-part": (WARNING, "composition or part-master rows for a part that is not in the BOM"),
     "unknown-sku": (ERROR, "a requested SKU that is not in the BOM"),
+    # parts library (remin library import / --library)
+    "declaration-mass-mismatch": (WARNING, "a declaration's substances weigh more than the part it declares"),
+    "declaration-mass-from-materials": (INFO, "an IPC-1752 product without a mass: the sum of its homogeneous materials is used"),
+    "declaration-substances-ignored": (INFO, "product-level (class C) substances not used: homogeneous materials (class D) declare the composition"),
+    "override-applied": (INFO, "a part's library data includes a reviewer's override"),
     # rules and verdicts
     "rules-status-unknown": (WARNING, "the rule data records nothing after this date"),
     "rules-as-written": (INFO, "rules evaluated as written: suspensions ignored (--as-written)"),
