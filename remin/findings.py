@@ -144,11 +144,14 @@ def findings_for_rows(code: str, rows: pd.DataFrame, message, *, column=None,
     if n == 0:
         return out
     head = rows.iloc[:limit]
-    for r in head.itertuples(index=False):
+    # the file's own header for the field, where the rows carry it (``<field>@header``)
+    headers = head[f"{column}@header"].tolist() if column and f"{column}@header" in head.columns \
+        else [column] * len(head)
+    for r, col in zip(head.itertuples(index=False), headers):
         text = message(r) if callable(message) else message
         out.append(finding(code, text, part=getattr(r, "part", None), file=getattr(r, "src_file", None),
                            sheet=getattr(r, "src_sheet", None), row=getattr(r, "src_row", None),
-                           column=column))
+                           column=col if isinstance(col, str) else column))
     if n > limit:
         first = rows.iloc[limit]
         out.append(finding(code, f"... and {n - limit} more rows like the above (not listed one by one)",
