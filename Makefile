@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(VENV)/bin/remin check data/examples/ev-drive-unit.xlsx
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache
