@@ -22,7 +22,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -268,6 +267,7 @@ def build_forest(spec: BomSpec, leaves_per_asm: float = 3.0) -> Forest:
     indptr = np.zeros(n_asm + 1, dtype=np.int64)
     np.cumsum(np.bincount(parent, minlength=n_asm), out=indptr[1:])
     height = np.concatenate([ah, np.zeros(n_pur, dtype=np.int64)])
+    parents_per_asm = np.bincount(sc, minlength=n_asm)[n_roots:]
     stats = {
         "roots": n_roots,
         "assemblies": n_asm - n_roots,
@@ -278,7 +278,7 @@ def build_forest(spec: BomSpec, leaves_per_asm: float = 3.0) -> Forest:
         "max_depth": int(ah.max()),
         "branching_used": round(float(m), 3),
         # share of subassemblies listed under more than one parent
-        "shared_subassemblies": round(float((np.bincount(sc, minlength=n_asm)[n_roots:] > 1).mean()), 4) if n_asm > n_roots else 0.0,
+        "shared_subassemblies": round(float((parents_per_asm > 1).mean()), 4) if len(parents_per_asm) else 0.0,
         "lines_shortfall": int(shortfall),
     }
     qty = np.zeros(len(parent))  # filled with the attributes, which know each child's UoM
@@ -484,7 +484,9 @@ def build_parts(spec: BomSpec, forest: Forest) -> PartTable:
             columns[f"{e} [wt%]"] = full(np.nan, wt[:, j], np.float64)
     if spec.composition != "none":
         columns["Part class"] = full("", pclass[pur_cls])
-    composition = _composition_table(rng, part_no[n_asm:], has_re, cname, wt, mass_true) if spec.composition == "file" else None
+    composition = None
+    if spec.composition == "file":
+        composition = _composition_table(rng, part_no[n_asm:], has_re, cname, wt, mass_true)
 
     return PartTable(
         columns=columns,
@@ -505,7 +507,8 @@ def _composition_table(rng, part_no, has_re, cname, wt, mass_kg):
     for j, e in enumerate(ELEMENT_COLUMNS):
         sel = idx[~np.isnan(wt[idx, j])]
         rows_part.append(sel), rows_sub.append(np.full(len(sel), e, dtype=object)), rows_pct.append(wt[sel, j])
-    for cls, extra, lo, hi in (("NdFeB magnet", "Nd", 22, 28), ("NdFeB magnet", "Pr", 4, 7), ("SmCo magnet", "Co", 48, 52)):
+    others = (("NdFeB magnet", "Nd", 22, 28), ("NdFeB magnet", "Pr", 4, 7), ("SmCo magnet", "Co", 48, 52))
+    for cls, extra, lo, hi in others:
         sel = idx[cname[idx] == cls]
         rows_part.append(sel), rows_sub.append(np.full(len(sel), extra, dtype=object))
         rows_pct.append(np.round(rng.uniform(lo, hi, len(sel)), 2))
@@ -546,7 +549,8 @@ def explode(forest: Forest) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ph = forest.height[forest.parent]
     for h in range(1, int(forest.height.max()) + 1):  # children before parents
         sel = ph == h
-        size[:n_asm] += np.bincount(forest.parent[sel], weights=size[forest.child[sel]], minlength=n_asm).astype(np.int64)
+        sums = np.bincount(forest.parent[sel], weights=size[forest.child[sel]], minlength=n_asm)
+        size[:n_asm] += sums.astype(np.int64)
     child_size = size[forest.child]
     excl = np.cumsum(child_size) - child_size
     offset = excl - excl[forest.indptr[forest.parent]] + 1
@@ -594,12 +598,9 @@ def bom_table(spec: BomSpec, forest: Forest, parts: PartTable) -> pa.Table:
     idx = pa.array(row_part)
     cols = dict(lead)
     for header, values in parts.columns.items():
-        arr = pa.array(values, from_pandas=True)
-        if header == "Description":
-            cols[header] = arr.take(idx)
+        cols[header] = pa.array(values, from_pandas=True).take(idx)
+        if header == "Description":  # Qty is per line, the rest per part
             cols["Qty"] = pa.array(qty)
-        else:
-            cols[header] = arr.take(idx)
     return pa.table(cols)
 
 
@@ -610,7 +611,7 @@ def composition_table(parts: PartTable) -> pa.Table | None:
 
 
 def write_csv(table: pa.Table, path: Path) -> None:
-    """Arrow's C++ CSV writer: blanks for nulls and empty strings, no quotes (no value holds a comma or quote)."""
+    """Arrow's C++ CSV writer: blank for null or empty; no quotes, as no value holds a comma or quote."""
     cols = {}
     for name in table.column_names:
         col = table[name]
@@ -760,11 +761,13 @@ def ensure_many(files: int, lines: int, out: Path | None = None, seed: int = 61,
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=10_000, help="rows of the BOM file (default 10000)")
     ap.add_argument("--parts", type=int, default=None, help="distinct part numbers (default lines/5)")
     ap.add_argument("--depth", type=int, default=10, help="deepest level below a SKU (default 10)")
-    ap.add_argument("--shared", type=float, default=0.15, help="share of subassembly uses that are reuses (default 0.15)")
+    ap.add_argument("--shared", type=float, default=0.15,
+                    help="share of subassembly uses that reuse one used elsewhere (default 0.15)")
     ap.add_argument("--shape", choices=["indented", "parent-child"], default="indented")
     ap.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     ap.add_argument("--composition", choices=["columns", "file", "none"], default="columns")
@@ -790,6 +793,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generate.py: {e}", file=sys.stderr)
         return 2
     print(json.dumps({"files": [str(f) for f in gen.files], **gen.manifest}, indent=2))
+    m = gen.manifest
+    if m["distinct_parts"] != m["distinct_parts_wanted"] or m["lines_shortfall"]:
+        print(f"generate.py: note: {m['distinct_parts']:,} distinct parts of {m['distinct_parts_wanted']:,} wanted, "
+              f"{m['rows']:,} rows of {spec.lines:,} (lower --shared or --parts, or raise --lines)", file=sys.stderr)
     return 0
 
 

@@ -379,49 +379,45 @@ class Harness:
 
     def measure(self, case: Case) -> Result:
         k = case.repeat or self.repeat
-        tmp = Path(tempfile.mkdtemp(prefix="remin-bench-"))
-        try:
+        with tempfile.TemporaryDirectory(prefix="remin-bench-") as tmp:
             if case.kind == "batch":
-                return self._batch(case, k, tmp)
-            gen = generate.ensure_bom(case.spec, case.fmt, self.work / generate.spec_key(case.spec, case.fmt))
-            inputs = {**gen.manifest, "paths": [str(f) for f in gen.files]}
-            _warm(gen.files)
-            floor_code = FLOOR_CSV if case.fmt == "csv" else FLOOR_FASTEXCEL
-            remin, floor = Measure(), Measure()
-            if not self.remin.check:
-                remin.skipped = self.remin.problem or "`remin check --format json` not available yet"
-            slow = False
-            for i in range(k):
-                if case.kind == "check":  # the roll-up case's yardstick is the numpy reference
-                    floor.runs.append(self._run([self.python, "-c", floor_code, *map(str, gen.files)],
-                                                label=f"floor ({'pandas' if case.fmt == 'csv' else 'fastexcel'})"))
-                if not remin.skipped and not slow:
-                    out, prof = tmp / f"out-{i}.json", tmp / f"stages-{i}.json"
-                    argv = self.remin.check_argv(gen.files, out, prof)
-                    run = self._run(argv, stdout=None if self.remin.check_output else out, label="remin check")
-                    remin.runs.append(run)
-                    if prof.exists():
-                        remin.stages.append(_read_stages(prof))
-                    slow = run.wall_s > 60 or not run.ok  # one run is enough to know
-            result = Result(case, gen.manifest["rows"], inputs, remin, floor)
-            if case.openpyxl:
-                ref = Measure()
-                ref.runs.append(self._run([self.python, "-c", FLOOR_OPENPYXL, *map(str, gen.files)],
-                                          label="pandas+openpyxl"))
-                result.openpyxl = ref
-            if case.kind == "rollup":
-                result.reference_s, result.reference_info = time_reference(gen.directory / "forest.npz", k)
-                result.repeat = k
-                if not remin.skipped and not self.remin.profile_stages:
-                    remin.skipped = "`remin check --profile-stages` not available yet: no roll-up stage time"
-            return result
-        finally:
-            for f in tmp.glob("*"):
-                f.unlink()
-            tmp.rmdir()
+                return self._batch(case, k, Path(tmp))
+            return self._check(case, k, Path(tmp))
+
+    def _check(self, case: Case, k: int, tmp: Path) -> Result:
+        gen = generate.ensure_bom(case.spec, case.fmt, self.work / generate.spec_key(case.spec, case.fmt))
+        inputs = {**gen.manifest, "paths": [str(f) for f in gen.files]}
+        _warm(gen.files)
+        floor_code, floor_name = (FLOOR_CSV, "pandas") if case.fmt == "csv" else (FLOOR_FASTEXCEL, "fastexcel")
+        remin, floor = Measure(), Measure()
+        if not self.remin.check:
+            remin.skipped = self.remin.problem or "`remin check --format json` not available yet"
+        elif case.kind == "rollup" and not self.remin.profile_stages:
+            remin.skipped = "`remin check --profile-stages` not available yet: no roll-up stage time"
+        slow = False
+        for i in range(k):
+            if case.kind == "check":  # the roll-up case's yardstick is the numpy reference
+                argv = [self.python, "-c", floor_code, *map(str, gen.files)]
+                floor.runs.append(self._run(argv, label=f"floor ({floor_name})"))
+            if not remin.skipped and not slow:
+                out, prof = tmp / f"out-{i}.json", tmp / f"stages-{i}.json"
+                argv = self.remin.check_argv(gen.files, out, prof)
+                run = self._run(argv, stdout=None if self.remin.check_output else out, label="remin check")
+                remin.runs.append(run)
+                if prof.exists():
+                    remin.stages.append(_read_stages(prof))
+                slow = run.wall_s > 60 or not run.ok  # one run is enough to know
+        result = Result(case, gen.manifest["rows"], inputs, remin, floor, repeat=k)
+        if case.openpyxl:
+            argv = [self.python, "-c", FLOOR_OPENPYXL, *map(str, gen.files)]
+            result.openpyxl = Measure(runs=[self._run(argv, label="pandas+openpyxl")])
+        if case.kind == "rollup":
+            result.reference_s, result.reference_info = time_reference(gen.directory / "forest.npz", k)
+        return result
 
     def _batch(self, case: Case, k: int, tmp: Path) -> Result:
-        directory, manifest = generate.ensure_many(case.files, case.spec.lines, self.work / f"many-{case.files}x{case.spec.lines}",
+        where = self.work / f"many-{case.files}x{case.spec.lines}"
+        directory, manifest = generate.ensure_many(case.files, case.spec.lines, where,
                                                    seed=case.spec.seed, depth=case.spec.depth)
         boms = directory / manifest["directory"]
         _warm([boms])
@@ -429,7 +425,8 @@ class Harness:
         if not self.remin.batch:
             remin.skipped = "`remin batch DIR --output FILE` not available yet"
         for i in range(k):
-            floor.runs.append(self._run([self.python, "-c", FLOOR_CSV_DIR, str(boms)], label="floor (pandas, all files)"))
+            argv = [self.python, "-c", FLOOR_CSV_DIR, str(boms)]
+            floor.runs.append(self._run(argv, label="floor (pandas, all files)"))
             if not remin.skipped:
                 argv = [self.python, "-m", "remin", "batch", str(boms), "--output", str(tmp / f"batch-{i}.csv")]
                 remin.runs.append(self._run(argv, label="remin batch"))
@@ -527,7 +524,7 @@ def _growth_rows(results: list[Result]) -> list[dict]:
         factor = b.rows / a.rows
         judged = b.rows >= 1_000_000
         rows.append({"case": f"growth {a.case.name} → {b.rows:,}", "rows": f"×{factor:.0f}",
-                     "remin s": _fmt(b.remin.median_s), "floor s": _fmt(a.remin.median_s),
+                     "remin s": f"{_fmt(a.remin.median_s)} → {_fmt(b.remin.median_s)}", "floor s": "—",
                      "ratio": f"×{growth:.3g}", "target": f"≤ ×{1.5 * factor:.0f} (linear)" if judged else "info",
                      "result": _judge(growth, 1.5 * factor, True) if judged else "—",
                      "peak RSS MB": "—", "n": "", "note": ""})
@@ -567,7 +564,8 @@ def write_markdown(path: Path, results: list[Result], info: dict, meta: dict) ->
         "(the machine may be shared: ratios within one run are the figures to trust).",
         "",
         f"Python {v.get('python', '?')}; pandas {v.get('pandas')}, numpy {v.get('numpy')}, pyarrow {v.get('pyarrow')}, "
-        f"fastexcel {v.get('fastexcel')}, openpyxl {v.get('openpyxl')}, rustpy-xlsxwriter {v.get('rustpy-xlsxwriter')}; "
+        f"fastexcel {v.get('fastexcel')}, openpyxl {v.get('openpyxl')}, "
+        f"rustpy-xlsxwriter {v.get('rustpy-xlsxwriter')}; "
         f"remin tree at {info['commit']}.",
         "",
         "Times are medians of whole-process wall times (spawn to exit, page cache warm), floor and remin runs "
@@ -583,15 +581,18 @@ def write_markdown(path: Path, results: list[Result], info: dict, meta: dict) ->
     if stage_lines:
         lines += ["", "## Stages of `remin check` (median s, from `--profile-stages`)", ""] + stage_lines
     lines += ["", "## Notes", ""] + [f"- {n}" for n in _notes(results, rows, meta)]
-    lines += ["", "## Inputs", "", "| case | files | rows | distinct parts | SKUs | depth | shared subassemblies | writer |",
-              "|---|---|---:|---:|---:|---:|---:|---|"]
+    lines += ["", "## Inputs", "", "Generated by bench/generate.py (cached under bench/work/ by parameters; "
+              "`generated s` is the build + write time when the cache was filled).", "",
+              "| case | files | rows | distinct parts | SKUs | depth | shared subassemblies | writer | generated s |",
+              "|---|---|---:|---:|---:|---:|---:|---|---:|"]
     for r in results:
         i = r.inputs
         files = ", ".join(Path(p).name for p in i.get("paths", [])) if r.case.kind != "batch" else \
             f"{r.case.files} CSV files"
-        lines.append(f"| {r.case.name} | {files} | {r.rows:,} | {i.get('distinct_parts', '—')} | {i.get('roots', '—')} "
+        lines.append(f"| {r.case.name} | {files} | {r.rows:,} | {i.get('distinct_parts', '—')} "
+                     f"| {i.get('roots', '—')} "
                      f"| {i.get('max_depth', r.case.spec.depth)} | {i.get('shared_subassemblies', '—')} "
-                     f"| {i.get('writer', 'pyarrow.csv')} |")
+                     f"| {i.get('writer', 'pyarrow.csv')} | {_fmt(i.get('build_s', 0) + i.get('write_s', 0))} |")
     lines += ["", "## Floors", "",
               "- CSV: `python -c \"import pandas; pandas.read_csv(FILE)\"` for each input file.",
               "- xlsx: `python -c \"import pandas, fastexcel; ...load_sheet(name).to_pandas()\"` for every sheet.",
@@ -624,7 +625,8 @@ def _notes(results: list[Result], rows: list[dict], meta: dict) -> list[str]:
     notes = [f"{text} ({', '.join(dict.fromkeys(cases))})" for text, cases in by_text.items()]
     if not any(r.remin.stages for r in results):
         notes.append("No per-stage times: `remin check --profile-stages FILE` (JSON {stage: seconds}, stages "
-                     + ", ".join(STAGES) + ") is not available yet, so the stage table and the roll-up target are empty.")
+                     + ", ".join(STAGES) + ") is not available yet, so the stage table and the roll-up target "
+                     "are empty.")
     for r in results:
         if r.openpyxl is not None and r.openpyxl.runs:
             notes.append(f"{r.case.name}: pandas+openpyxl measured {len(r.openpyxl.runs)} time(s) at {r.rows:,} rows.")
@@ -635,7 +637,7 @@ def _notes(results: list[Result], rows: list[dict], meta: dict) -> list[str]:
 # --------------------------------------------------------------------------- entry point
 
 def run(suite_name: str = "full", repeat: int = 3, out: Path = BENCH_DIR / "RESULTS.md",
-        work: Path = generate.WORK_DIR, python: str = sys.executable, timeout: float = 600.0,
+        work: Path = generate.WORK_DIR, python: str = sys.executable, timeout: float = 300.0,
         budget_s: float = 540.0, openpyxl_1m: bool = False, only: list[str] | None = None,
         tree: Path = REPO_DIR, log=print) -> list[dict]:
     """Run a suite, write the markdown to ``out`` and the raw numbers to ``work``/results.json."""
@@ -674,13 +676,15 @@ def run(suite_name: str = "full", repeat: int = 3, out: Path = BENCH_DIR / "RESU
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2])
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n\n", 2)[2])
     ap.add_argument("--suite", choices=["full", "quick", "smoke"], default="full")
     ap.add_argument("-k", "--repeat", type=int, default=3, help="runs per timed command, median taken (default 3)")
-    ap.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md", help="markdown file (default bench/RESULTS.md)")
+    ap.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md",
+                    help="markdown file (default bench/RESULTS.md)")
     ap.add_argument("--work", type=Path, default=generate.WORK_DIR, help="cache of generated BOMs (default bench/work)")
     ap.add_argument("--python", default=sys.executable, help="interpreter that runs remin and the floors")
-    ap.add_argument("--timeout", type=float, default=600.0, help="seconds before one run is killed")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds before one run is killed (default 300)")
     ap.add_argument("--budget", type=float, default=540.0, help="start no new case after this many seconds")
     ap.add_argument("--openpyxl-1m", action="store_true", help="also time pandas+openpyxl at 1M xlsx rows (~105 s)")
     ap.add_argument("--only", nargs="*", help="run only the cases whose name contains one of these")
