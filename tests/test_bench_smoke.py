@@ -177,6 +177,30 @@ def test_reference_rollup_matches_a_memoised_walk(work):
     assert slow[: int(z["n_roots"]), 0].min() > 0  # every SKU has a mass
 
 
+def test_written_file_and_forest_npz_tell_the_same_masses(work):
+    """SKU mass from the CSV as written (units converted by hand) = reference roll-up of forest.npz."""
+    spec = generate.BomSpec(lines=600, parts=150, depth=5, shared=0.3)
+    gen = generate.ensure_bom(spec, "csv", work / "ind")
+    bom = pd.read_csv(gen.bom, keep_default_na=False, na_values=[""])
+    kg = {"g": 0.001, "g/m": 0.001, "kg": 1.0, "lb": 0.45359237}
+    unit_kg = bom["Unit weight"] * bom["Weight unit"].map(kg)
+    unit_kg = unit_kg.where(bom["UoM"] != "G", 0.001).where(bom["UoM"] != "KG", 1.0)  # mass UoM lines
+    parent = _parents_from_levels(bom["Level"].to_numpy())
+    extended = bom["Qty"].to_numpy(dtype=float).copy()  # qty per one SKU: product down the path
+    for i, p in enumerate(parent):
+        if p >= 0:
+            extended[i] *= extended[p]
+    sku = np.zeros(len(bom), dtype=int)
+    for i, p in enumerate(parent):
+        sku[i] = i if p < 0 else sku[p]
+    leaf = bom["Part Number"].str.startswith("P").to_numpy()
+    by_file = pd.Series(extended[leaf] * unit_kg[leaf].to_numpy()).groupby(sku[leaf]).sum()
+
+    z = np.load(gen.directory / "forest.npz")
+    rolled = harness.reference_rollup(len(z["declared"]), z["parent"], z["child"], z["qty"], z["declared"])
+    assert np.allclose(by_file.to_numpy(), rolled[: int(z["n_roots"]), 0], rtol=1e-9)
+
+
 def test_reference_rollup_reports_a_cycle():
     # 0 -> 1 -> 2 -> 1 loops; 3 -> 4 is fine: parts 0, 1 and 2 cannot be placed
     with pytest.raises(ValueError, match="cycle: 3 parts"):
