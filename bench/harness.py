@@ -136,20 +136,17 @@ class Remin:
 
     @classmethod
     def detect(cls, python: str, tree: Path = REPO_DIR) -> "Remin":
+        """Ask `remin check --help` and `remin batch --help` (one import of remin each)."""
         me = cls(python, Path(tree))
-        top = _help(python, [], me.tree)
-        if top is None:
-            me.problem = "`python -m remin --help` failed"
-            return me
-        commands = _commands(top)
-        if "check" in commands:
-            text = _help(python, ["check"], me.tree) or ""
-            me.check = "--format" in text
-            me.profile_stages = "--profile-stages" in text
-            me.check_output = "--output" in text
-        if "batch" in commands:
-            me.batch_output = "--output" in (_help(python, ["batch"], me.tree) or "")
-            me.batch = me.batch_output
+        check, problem = _help(python, ["check"], me.tree)
+        if check is not None:
+            me.check = "--format" in check
+            me.profile_stages = "--profile-stages" in check
+            me.check_output = "--output" in check
+        elif "No such command" not in problem:
+            me.problem = f"remin not available yet: `python -m remin check --help` failed: {problem[-200:]}"
+        batch, _ = _help(python, ["batch"], me.tree)
+        me.batch_output = me.batch = batch is not None and "--output" in batch
         return me
 
     def check_argv(self, files: list[Path], out: Path, profile: Path | None) -> list[str]:
@@ -161,23 +158,11 @@ class Remin:
         return argv
 
 
-def _help(python: str, sub: list[str], tree: Path) -> str | None:
+def _help(python: str, sub: list[str], tree: Path) -> tuple[str | None, str]:
+    """(help text or None, stderr) of `python -m remin SUB --help`."""
     r = subprocess.run([python, "-m", "remin", *sub, "--help"], cwd=tree, env=child_env(tree),
                        capture_output=True, text=True, timeout=120)
-    return r.stdout if r.returncode == 0 else None
-
-
-def _commands(help_text: str) -> set[str]:
-    """Command names listed under click's 'Commands:' heading."""
-    names, inside = set(), False
-    for line in help_text.splitlines():
-        if line.strip().lower().startswith("commands"):
-            inside = True
-        elif inside and line.startswith("  ") and line.strip():
-            names.add(line.split()[0])
-        elif inside and line.strip() and not line.startswith(" "):
-            inside = False
-    return names
+    return (r.stdout if r.returncode == 0 else None), r.stderr.strip()
 
 
 # --------------------------------------------------------------------------- reference roll-up
@@ -245,6 +230,39 @@ def time_reference(forest_npz: Path, repeat: int) -> tuple[float, dict]:
     info = {"parts": n, "edges": int(len(parent)), "figures": int(declared.shape[1]),
             "root_mass_kg_sum": float(np.nansum(totals[:roots, 0]))}
     return statistics.median(times), info
+
+
+def agreement(report_json: Path, forest_npz: Path) -> dict:
+    """How far remin's SKU figures are from the generator's truth (largest relative difference).
+
+    Compares mass, Chinese-origin Dy+Tb+Sm and value of every SKU in the JSON
+    report with the reference roll-up of the same forest. Not timed.
+    """
+    try:
+        skus = json.loads(report_json.read_text()).get("skus") or []
+    except (OSError, ValueError, AttributeError) as e:
+        return {"skus": 0, "problem": f"no JSON report to compare ({e.__class__.__name__})"}
+    skus = [s for s in skus if str(s.get("sku", "")).startswith("SKU-")]  # the generator's SKU names
+    if not skus:
+        return {"skus": 0, "problem": "the report lists no SKU"}
+    z = np.load(forest_npz)
+    totals = reference_rollup(len(z["declared"]), z["parent"], z["child"], z["qty"], z["declared"])
+    rows = [int(s["sku"].split("-")[1]) for s in skus]
+    cn_cols = [generate.FIGURES.index(f"{e}_cn_kg") for e in generate.ELEMENT_COLUMNS]
+
+    def rel(got, want):  # null in the report = NaN; unknown on both sides agrees
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+        diff = np.abs(got - want) / np.maximum(np.abs(want), 1e-12)
+        return float(np.max(np.where(np.isnan(got) & np.isnan(want), 0.0, diff)))
+
+    def cn(s):
+        by = s.get("controlled_by_element_kg") or {}
+        return sum((by.get(e) or {}).get("cn", 0.0) for e in generate.ELEMENT_COLUMNS)
+
+    return {"skus": len(skus),
+            "mass": rel([s.get("mass_kg") for s in skus], totals[rows, 0]),
+            "cn_controlled": rel([cn(s) for s in skus], totals[rows][:, cn_cols].sum(axis=1)),
+            "value": rel([s.get("value") for s in skus], totals[rows, -1])}
 
 
 # --------------------------------------------------------------------------- cases
@@ -341,6 +359,7 @@ class Result:
     reference_s: float | None = None
     reference_info: dict | None = None
     repeat: int = 1
+    agreement: dict | None = None
 
 
 def _stage_key(name: str) -> str:
@@ -413,6 +432,8 @@ class Harness:
             result.openpyxl = Measure(runs=[self._run(argv, label="pandas+openpyxl")])
         if case.kind == "rollup":
             result.reference_s, result.reference_info = time_reference(gen.directory / "forest.npz", k)
+        if remin.runs and remin.runs[0].ok:
+            result.agreement = agreement(tmp / "out-0.json", gen.directory / "forest.npz")
         return result
 
     def _batch(self, case: Case, k: int, tmp: Path) -> Result:
@@ -578,6 +599,17 @@ def write_markdown(path: Path, results: list[Result], info: dict, meta: dict) ->
     for row in rows:
         lines.append("| " + " | ".join(str(row.get(c, "")) for c in COLUMNS) + " |")
     stage_lines = _stage_table(results)
+    agree = [r for r in results if r.agreement]
+    if agree:
+        lines += ["", "## Agreement with the generator's truth (first remin run; largest relative difference)", "",
+                  "| case | SKUs | mass | Dy+Tb+Sm cn | value | result |", "|---|---:|---:|---:|---:|---|"]
+        for r in agree:
+            a = r.agreement
+            if a.get("problem"):
+                lines.append(f"| {r.case.name} | 0 | — | — | — | {a['problem']} |")
+                continue
+            lines.append(f"| {r.case.name} | {a['skus']} | {a['mass']:.1e} | {a['cn_controlled']:.1e} "
+                         f"| {a['value']:.1e} | {_agrees(a)} (≤ 1e-6) |")
     if stage_lines:
         lines += ["", "## Stages of `remin check` (median s, from `--profile-stages`)", ""] + stage_lines
     lines += ["", "## Notes", ""] + [f"- {n}" for n in _notes(results, rows, meta)]
@@ -602,6 +634,13 @@ def write_markdown(path: Path, results: list[Result], info: dict, meta: dict) ->
               "- batch: one process reading every file with `pandas.read_csv`.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
+
+
+def _agrees(a: dict) -> str:
+    if a.get("problem"):
+        return "n/a"
+    worst = max(a["mass"], a["cn_controlled"], a["value"])
+    return "PASS" if worst <= 1e-6 else "FAIL"  # NaN (a number where the truth has none) fails too
 
 
 def _stage_table(results: list[Result]) -> list[str]:
@@ -669,9 +708,11 @@ def run(suite_name: str = "full", repeat: int = 3, out: Path = BENCH_DIR / "RESU
          "cases": [{"case": r.case.name, "rows": r.rows, "inputs": r.inputs,
                     "remin_runs": [vars(x) for x in r.remin.runs], "floor_runs": [vars(x) for x in r.floor.runs],
                     "openpyxl_runs": [vars(x) for x in r.openpyxl.runs] if r.openpyxl else [],
-                    "stages": r.remin.stages, "reference_s": r.reference_s, "skipped": r.remin.skipped}
+                    "stages": r.remin.stages, "reference_s": r.reference_s, "skipped": r.remin.skipped,
+                    "agreement": r.agreement}
                    for r in results]}, indent=2, default=str))
-    return rows
+    return rows + [{"case": f"{r.case.name}: agreement with the truth", "result": _agrees(r.agreement)}
+                   for r in results if r.agreement]
 
 
 def main(argv: list[str] | None = None) -> int:

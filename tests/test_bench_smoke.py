@@ -273,6 +273,7 @@ def test_harness_smoke_writes_the_table(work, tmp_path):
     text = out.read_text()
     assert "| case | read | units | model | rollup | tests | output | remin s |" in text
     assert "## Inputs" in text and "Machine:" in text
+    assert "| csv indented | 0 | — | — | — | the report lists no SKU |" in text  # the stand-in reports none
     raw = json.loads((work / "results.json").read_text())
     assert [c["case"] for c in raw["cases"]] == ["csv indented", "xlsx indented", "roll-up DAG", "batch"]
 
@@ -291,6 +292,8 @@ def test_harness_times_the_real_remin_check(work, tmp_path):
         pytest.skip("`remin check --format json` is not available yet (engine not merged): "
                     "the harness marks its rows as skipped; see test_harness_says_when_remin_is_missing")
     out = tmp_path / "RESULTS.md"
-    harness.run("smoke", repeat=1, out=out, work=work, only=["csv"], log=lambda *a: None)
+    rows = harness.run("smoke", repeat=1, out=out, work=work, only=["csv"], log=lambda *a: None)
     (row,) = _table(out)
     assert float(row[2]) > 0, out.read_text()
+    # remin's SKU masses, Chinese-origin Dy+Tb+Sm and values equal the generator's truth
+    assert rows[-1] == {"case": "csv indented: agreement with the truth", "result": "PASS"}, out.read_text()
