@@ -35,7 +35,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 RSS_LIMIT_MB = 1536
 STAGES = ("read", "units", "model", "rollup", "tests", "output")
-COLUMNS = ("case", "rows", "remin s", "floor s", "ratio", "target", "result", "peak RSS MB", "n")
+COLUMNS = ("case", "rows", "remin s", "floor s", "ratio", "target", "result", "peak RSS MB", "n", "CPU ratio")
 
 FLOOR_CSV = "import sys, pandas\nfor f in sys.argv[1:]: pandas.read_csv(f)"
 FLOOR_FASTEXCEL = (
@@ -55,12 +55,13 @@ FLOOR_CSV_DIR = (
 
 @dataclass
 class Run:
-    """One finished child process: wall seconds, peak RSS in MB, exit code."""
+    """One finished child process: wall seconds, peak RSS in MB, exit code, CPU seconds."""
 
     wall_s: float
     rss_mb: float
     returncode: int
     stderr_tail: str = ""
+    cpu_s: float = 0.0  # user + system: less sensitive than wall time to a busy machine
 
     @property
     def ok(self) -> bool:
@@ -89,7 +90,7 @@ _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - t0
 signal.setitimer(signal.ITIMER_REAL, 0)
 with open(report, "w") as f:
-    json.dump({"wall_s": wall, "rss_mb": usage.ru_maxrss / 1024.0,
+    json.dump({"wall_s": wall, "rss_mb": usage.ru_maxrss / 1024.0, "cpu_s": usage.ru_utime + usage.ru_stime,
                "returncode": os.waitstatus_to_exitcode(status), "timed_out": wall >= timeout}, f)
 """
 
@@ -111,7 +112,7 @@ def run_process(argv: list[str], *, stdout: Path | None = None, timeout: float =
         r = json.loads(report.read_text())
     if r["timed_out"]:
         tail = f"killed after the {timeout:.0f} s timeout. {tail}"
-    return Run(r["wall_s"], r["rss_mb"], r["returncode"], tail)
+    return Run(r["wall_s"], r["rss_mb"], r["returncode"], tail, r["cpu_s"])
 
 
 def child_env(tree: Path = REPO_DIR) -> dict:
@@ -340,6 +341,11 @@ class Measure:
         return statistics.median(good) if good and not self.error else None
 
     @property
+    def cpu_s(self) -> float | None:
+        good = [r.cpu_s for r in self.runs if r.ok]
+        return statistics.median(good) if good and not self.error else None
+
+    @property
     def rss_mb(self) -> float | None:
         return max((r.rss_mb for r in self.runs), default=None) if self.runs else None
 
@@ -487,6 +493,8 @@ def table_rows(results: list[Result]) -> list[dict]:
         rows_text = f"{c.files:,} × {c.spec.lines}" if c.kind == "batch" else f"{r.rows:,}"
         base = {"case": c.name, "rows": rows_text, "peak RSS MB": rss, "n": n}
         note = r.remin.skipped or r.remin.error
+        cpu = r.remin.cpu_s / r.floor.cpu_s if r.remin.cpu_s and r.floor.cpu_s else None
+        base["CPU ratio"] = _fmt(cpu) if c.kind != "rollup" else "—"
         if c.kind == "check":
             ratio = remin_s / floor_s if remin_s and floor_s else None
             judged = [t for t in c.targets if t[0] == "floor"]
@@ -505,6 +513,7 @@ def table_rows(results: list[Result]) -> list[dict]:
                     rows.append({**base, "case": f"{c.name}: vs pandas+openpyxl", "remin s": _fmt(remin_s),
                                  "floor s": _fmt(ref), "ratio": _fmt(speedup), "target": f"≥ {threshold:g}× faster",
                                  "result": _judge(speedup, threshold, False) if kind == "openpyxl" else "not measured",
+                                 "CPU ratio": "—",
                                  "n": f"{len(r.remin.runs)}/{len(r.openpyxl.runs) if r.openpyxl else 0}",
                                  "note": note if kind == "openpyxl" else
                                  "openpyxl at 1M rows takes ~105 s: run with --openpyxl-1m to measure it"})
@@ -512,7 +521,8 @@ def table_rows(results: list[Result]) -> list[dict]:
                 ref = r.openpyxl.median_s if r.openpyxl else None
                 rows.append({**base, "case": f"{c.name}: vs pandas+openpyxl", "remin s": _fmt(remin_s),
                              "floor s": _fmt(ref), "ratio": _fmt(ref / remin_s if ref and remin_s else None),
-                             "target": "info", "result": "—", "n": f"{len(r.remin.runs)}/1", "note": note})
+                             "target": "info", "result": "—", "n": f"{len(r.remin.runs)}/1", "CPU ratio": "—",
+                             "note": note})
         elif c.kind == "rollup":
             stage = r.remin.stage_medians().get("rollup")
             if r.remin.median_s is not None and stage is None and not r.remin.skipped:
@@ -591,7 +601,9 @@ def write_markdown(path: Path, results: list[Result], info: dict, meta: dict) ->
         "",
         "Times are medians of whole-process wall times (spawn to exit, page cache warm), floor and remin runs "
         "interleaved; `n` is remin runs / floor runs. Peak RSS is remin's (max over its runs). Ratio is "
-        "remin / floor, except *vs pandas+openpyxl* (openpyxl / remin: how many times faster) and batch (files/s).",
+        "remin / floor, except *vs pandas+openpyxl* (openpyxl / remin: how many times faster) and batch (files/s). "
+        "CPU ratio (user + system seconds, remin / floor) is for reading a run on a busy machine; targets use "
+        "wall time.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" if c in ("case", "target") else "---:" for c in COLUMNS) + "|",

@@ -18,7 +18,7 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import harness  # noqa: E402
 
-HEADER = "| case | rows | remin s | floor s | ratio | target | result | peak RSS MB | n |"
+HEADER = "| case | rows | remin s | floor s | ratio | target | result | peak RSS MB | n | CPU ratio |"
 
 
 @pytest.fixture(scope="module")
