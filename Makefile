@@ -19,5 +19,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
 
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)  ## remin vs read-only floors -> bench/RESULTS.md (< 10 min on 2 cores)
+	$(PY) bench/harness.py --suite full --out bench/RESULTS.md
+
 clean:
 	rm -rf $(VENV) .pytest_cache
