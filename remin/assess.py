@@ -16,7 +16,9 @@ import pandas as pd
 from remin.bom import Bom
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
-from remin.rollup import Graph, build_graph, extended_quantities, rollup
+from scipy import sparse
+
+from remin.rollup import Graph, build_graph, extended_matrix, extended_quantities, rollup
 from remin.rules import load_rules
 from remin.verdicts import NO_DATA, shares, verdicts
 
@@ -278,14 +280,26 @@ def _no_composition(parts, graph: Graph, declared: np.ndarray) -> list[Finding]:
 
 
 def _fill_top_contributors(a: Assessment, sku_list) -> None:
+    """The part bringing the most Chinese- or unknown-origin controlled mass into each
+    SKU, for all SKUs at once from the sparse matrix of extended quantities."""
+    if not sku_list:
+        return
     res = a.results
-    for s in sku_list[:TOP_CONTRIBUTOR_LIMIT]:
-        if not res.at[s, "controlled_cn_kg"] and not res.at[s, "controlled_unknown_kg"]:
-            continue
-        c = a.contributors(s)
-        if len(c):
-            score = c["cn_kg"].fillna(0) + c["unknown_kg"].fillna(0)
-            res.at[s, "top_contributor"] = str(score.idxmax())
+    pos = res.index.get_indexer(list(sku_list))
+    weight = np.nan_to_num(a.own_elements[:, 0::3].sum(axis=1) + a.own_elements[:, 2::3].sum(axis=1), nan=0.0)
+    weight = np.where(a.composition_declared, weight, 0.0)
+    if not weight.any():
+        return
+    X = extended_matrix(a.graph, pos, a.composition_declared).tocsc()
+    contrib = sparse.diags(weight) @ X          # (n x SKUs): controlled mass each part brings
+    contrib = contrib.tocsc()
+    best = np.asarray(contrib.argmax(axis=0)).ravel()
+    best_value = np.asarray(contrib.max(axis=0).todense()).ravel()
+    has = best_value > 0
+    col = res.columns.get_loc("top_contributor")
+    values = res["top_contributor"].to_numpy(dtype=object)
+    values[pos[has]] = res.index.to_numpy()[best[has]]
+    res.iloc[:, col] = pd.array(values, dtype="string")
 
 
 def _unknown_origin_findings(a: Assessment, sku_list) -> list[Finding]:

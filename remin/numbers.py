@@ -67,20 +67,14 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
         return cells.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
 
     _number_pattern(decimal)          # validates the separator (a caller bug raises ValueError)
-    text, is_text = string_cells(cells)
-    # Fast path: plain numbers ("12", "0.35", "1e-3") are cast by Arrow in C; only the
-    # remaining cells (thousands separators, signs after, text) take the general path.
-    plain_values, plain = _plain_numbers(text, decimal)
-    if plain.all():
-        return plain_values, np.zeros(n, dtype=bool)
-    if plain.any():
-        rest = ~plain
-        v_rest, b_rest = parse_numbers(cells[rest], decimal) if rest.sum() < n else (None, None)
-        values = plain_values.copy()
-        values[rest] = v_rest
+    fast = plain_first(cells, decimal)
+    if fast is not None:
+        values, rest = fast
         bad = np.zeros(n, dtype=bool)
-        bad[rest] = b_rest
+        if rest.any():
+            values[rest], bad[rest] = parse_numbers(cells[rest].reset_index(drop=True), decimal)
         return values, bad
+    text, is_text = string_cells(cells)
     values = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
 
@@ -119,6 +113,22 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
 
 _PLAIN = {".": r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$",
           ",": r"^\s*[+-]?(?:\d+,?\d*|,\d+)(?:[eE][+-]?\d+)?\s*$"}
+
+
+def plain_first(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The fast path shared by the cell parsers: plain numbers ("12", "0,35") are cast
+    by Arrow in C. Returns ``(values, rest)`` where ``rest`` marks the non-blank cells
+    that still need the general (regex) path, or None when the fast path does not
+    apply (no plain number at all, or the cells are already the remainder)."""
+    if len(cells) < 64 or not (pd.api.types.is_string_dtype(cells.dtype) or
+                               pd.api.types.is_object_dtype(cells.dtype)):
+        return None
+    text, is_text = string_cells(cells)
+    values, plain = _plain_numbers(text, decimal)
+    if not plain.any():
+        return None
+    rest = ~plain & cells.notna().to_numpy() & (text.str.strip().fillna("x") != "").to_numpy()
+    return values, rest
 
 
 def _plain_numbers(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
@@ -184,6 +194,16 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, no_currency, bad
+    fast = plain_first(cells, decimal)
+    if fast is not None:
+        values, rest = fast
+        bad = np.zeros(n, dtype=bool)
+        currency = no_currency.copy()
+        if rest.any():
+            v, c, b = parse_money(cells[rest].reset_index(drop=True), decimal)
+            values[rest], bad[rest] = v, b
+            currency[rest] = c.to_numpy()
+        return values, currency, bad
 
     text, is_text = string_cells(cells)
     t = text.str.strip().str.replace(_MINUS, "-", regex=False)

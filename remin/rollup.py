@@ -122,3 +122,25 @@ def extended_quantities(graph: Graph, root: int, stop: np.ndarray) -> np.ndarray
         if len(active):
             x += MT[active].T @ x[active]
     return x
+
+
+def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray) -> sparse.csr_matrix:
+    """Extended quantities of every part in many roots at once: an (n x len(roots))
+    sparse matrix whose column j is ``extended_quantities(graph, roots[j], stop)``.
+    One sparse product per level, so its cost is the size of the exploded BOM."""
+    roots = np.asarray(roots, dtype=np.int64)
+    k = len(roots)
+    X = sparse.csr_matrix((np.ones(k), (roots, np.arange(k))), shape=(graph.n, k))
+    if k == 0:
+        return X
+    top = int(graph.height[roots].max())
+    for h in range(top, 0, -1):
+        nodes = graph.levels[h] if h < len(graph.levels) else np.zeros(0, np.int64)
+        nodes = nodes[~stop[nodes]]
+        if not len(nodes):
+            continue
+        X_nodes = X[nodes]
+        if X_nodes.nnz == 0:
+            continue
+        X = X + (graph.by_parent[nodes].T @ X_nodes).tocsr()
+    return X

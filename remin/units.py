@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import pint
 
-from .numbers import as_series as _as_series, parse_numbers, string_cells
+from .numbers import as_series as _as_series, parse_numbers, plain_first, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
@@ -461,6 +461,16 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, pd.Series(pd.NA, index=cells.index, dtype="string"), bad
 
+    fast = plain_first(cells, decimal)
+    if fast is not None:
+        values, rest = fast
+        bad = np.zeros(len(cells), dtype=bool)
+        units = pd.Series(pd.NA, index=cells.index, dtype="string", name=cells.name)
+        if rest.any():
+            v, u, b = split_value_unit(cells[rest].reset_index(drop=True), decimal)
+            values[rest], bad[rest] = v, b
+            units[rest] = u.to_numpy()
+        return values, units, bad
     text, is_text = string_cells(cells)
     parts = text.str.extract(_VALUE_UNIT)
     matched = parts["num"].notna().to_numpy()
