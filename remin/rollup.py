@@ -122,3 +122,13 @@ def extended_quantities(graph: Graph, root: int, stop: np.ndarray) -> np.ndarray
         if len(active):
             x += MT[active].T @ x[active]
     return x
+
+
+def contains(graph: Graph, flag: np.ndarray) -> np.ndarray:
+    """True for parts that are flagged or hold a flagged part anywhere below them
+    (quantities do not matter, only the structure). Parts on a cycle: False unless flagged."""
+    struct = graph.by_parent.copy()
+    struct.data[:] = 1.0
+    flag = np.asarray(flag, bool)
+    tot, _ = rollup(graph, flag.astype(float), flag, 0.0, weights=struct)
+    return flag | (np.nan_to_num(tot[:, 0], nan=0.0) > 0)
