@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from remin.assess import Assessment
@@ -32,12 +33,14 @@ def _interval(low, high) -> str:
 
 
 def _value_share(s) -> str:
-    """The value share with its status: n/a out of Part II scope, * where estimated."""
+    """The value share with its status: outside Part II, no data, or * where estimated."""
     text = _interval(s["value_share_low"], s["value_share_high"])
     if s["value_verdict"] == "not-applicable":
-        return f"n/a ({text})" if text != "n/a" else "n/a"
-    estimated = (s["value_estimated_cn"] or 0) + (s["value_estimated_unknown"] or 0)
-    return text + (" *" if estimated and not pd.isna(estimated) else "")
+        return "not Part II" + (f" ({text})" if text != "n/a" else "")
+    if s["value_verdict"] == "no-data":
+        return "no data"
+    estimated = np.nansum([s["value_estimated_cn"], s["value_estimated_unknown"]])
+    return text + (" *" if estimated else "")
 
 
 def _licence(s) -> str:
@@ -106,8 +109,8 @@ def render_table(a: Assessment, examples: int = 2) -> str:
     lines.append(fmt.format(*["-" * w for w in widths]))
     lines += [fmt.format(*row) for row in rows]
     lines.append(f"Value test: {a.valuation.get('currency') or 'no currency'}; value share = Part I items "
-                 "(+ estimated content) / SKU value; '*' = includes estimated values, 'n/a' = outside "
-                 "Annex 1 Part II")
+                 "(+ estimated content) / SKU value, only for Annex 1 Part II items; '*' = includes values "
+                 "estimated at reference prices")
     if a.valuation.get("prices"):
         lines.append(f"  prices: {a.valuation['prices']}")
     lines.append("")
