@@ -121,7 +121,7 @@ def test_estimated_content_value_from_the_price_table(tmp_path):
         {"part": "ACT-1", "made": "DE", "cost": 300, "cur": "USD"},
         # 6 x 12 g, 4 wt% Dy (CN) and 0.8 wt% Tb (no RE origin, made in VN: unknown)
         {"parent": "ACT-1", "part": "MAG-T", "qty": 6, "g": 12, "re": "CN", "cost": 1.20, "cur": "USD",
-         "cls": "ndfeb-tb-magnet", "Dy": 4, "Nd": 28},
+         "cls": "ndfeb-dy-magnet", "Dy": 4, "Nd": 28},
         {"parent": "ACT-1", "part": "MAG-U", "qty": 6, "g": 12, "made": "VN", "cost": 1.20, "cur": "USD",
          "cls": "NdFeB magnet (Tb)", "Tb": 0.8, "Nd": 28},           # an alias of ndfeb-tb-magnet
         {"parent": "ACT-1", "part": "COIL", "g": 200, "made": "DE", "cost": 12, "cur": "USD"},
@@ -244,12 +244,16 @@ def test_part2_inferred_from_composition_without_classes(tmp_path):
         {"parent": "FAN-1", "part": "SHELL", "g": 100, "cost": 1, "cur": "USD"},
         {"part": "FAN-2", "made": "MY", "cost": 20, "cur": "USD"},
         {"parent": "FAN-2", "part": "SHELL2", "g": 100, "cost": 1, "cur": "USD", "Y": 0.01},
+        {"parent": "FAN-2", "part": "SM-DOPED", "g": 1, "cost": 1, "cur": "USD", "Sm": 2},   # Sm, no Co
+        {"part": "FAN-3", "made": "MY", "cost": 20, "cur": "USD"},
+        {"parent": "FAN-3", "part": "SMCO-R", "g": 2, "cost": 1, "cur": "USD", "Sm": 25, "Co": 50},
     ]
     report = check(tmp_path, [write_bom(tmp_path, rows, drop=("cls",))])
     assert sku(report, "FAN-1")["part2_scope"] is True
     assert "part2-inferred" in codes(report, "RING")
     assert sku(report, "FAN-2")["part2_scope"] is False
-    only_fan2 = check(tmp_path, [write_bom(tmp_path, rows[3:], "fan2.csv", drop=("cls",))])
+    assert sku(report, "FAN-3")["part2_scope"] is True and "part2-inferred" in codes(report, "SMCO-R")
+    only_fan2 = check(tmp_path, [write_bom(tmp_path, rows[3:6], "fan2.csv", drop=("cls",))])
     assert "part2-unclassified" in codes(only_fan2)
 
 
