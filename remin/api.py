@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Sequence
 
 from remin.assess import Assessment, assess
 from remin.bom import read_bom
 from remin.composition import load_materials
-from remin.rules import load_rules
+from remin.currency import Rates, load_rates, normalize_currency
+from remin.outlook import licensing_outlook
+from remin.prices import PriceTable, load_prices
+from remin.rules import DEFAULT_RULE_SET, load_rules
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,28 @@ class CheckResult:
 
 
 def run_check(files: Sequence[str], *, as_of: date | None = None, as_written: bool = False, mapping=None,
-              rules_paths: Sequence[str] = (), materials_paths: Sequence[str] = (), skus=(),
-              all_levels: bool = False, currency: str | None = None, rates=None) -> CheckResult:
-    """Read the files, assess them and return a result that renders as table/json/csv."""
+              rule_set: str | None = None, rules_paths: Sequence[str] = (), materials_paths: Sequence[str] = (),
+              skus=(), all_levels: bool = False, currency: str | None = None,
+              rates: Rates | str | Path | None = None, prices: PriceTable | str | Path | None = None,
+              end_use: str | None = None, end_user_listed: bool = False) -> CheckResult:
+    """Read the files, assess them and return a result that renders as table/json/csv.
+
+    ``rates`` / ``prices``: loaded tables or the paths of a rates file (CSV/TOML; every
+    rate's latest date is used) and a price table (read for ``as_of``). ``end_use`` is
+    checked against the rule data before the BOM is read.
+    """
+    day = as_of or date.today()
+    rules = load_rules(rule_set or DEFAULT_RULE_SET, tuple(rules_paths))
+    on_date = rules.evaluate(day, as_written=as_written)
+    if end_use and on_date.licensing is not None:
+        licensing_outlook(on_date, end_use, end_user_listed)   # a UsageError names the valid end uses
+    if isinstance(rates, (str, Path)):
+        rates = load_rates(rates)
+    if isinstance(prices, (str, Path)):
+        prices = load_prices(prices, day)
     materials = load_materials(materials_paths) if materials_paths else None
     bom = read_bom(list(files), mapping=mapping, materials=materials)
-    rules = load_rules(extra_paths=tuple(rules_paths)) if rules_paths else None
-    a = assess(bom, rules=rules, as_of=as_of, as_written=as_written, skus=list(skus) or None,
-               all_levels=all_levels, currency=currency, rates=rates)
+    a = assess(bom, rules=rules, as_of=day, as_written=as_written, skus=list(skus) or None,
+               all_levels=all_levels, currency=normalize_currency(currency), rates=rates, prices=prices,
+               materials=materials, end_use=end_use, end_user_listed=end_user_listed)
     return CheckResult(a)

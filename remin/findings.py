@@ -70,6 +70,12 @@ CODES: dict[str, tuple[str, str]] = {
     "rules-note": (INFO, "a note of the rule data on the evaluation date"),
     "missing-currency": (WARNING, "values without a currency"),
     "mass-no-data": (WARNING, "the mass test could not be decided: the SKU's mass is unknown"),
+    "value-no-data": (WARNING, "the value test could not be decided: a value it needs is unknown"),
+    "part1-no-value": (WARNING, "a Part I item with no value and no controlled content to estimate it from"),
+    "part1-value-estimated": (INFO, "a Part I item with no value, valued at reference prices of its content"),
+    "part2-inferred": (INFO, "no part class in the BOM: a Part II magnet recognised from its own composition"),
+    "part2-unclassified": (WARNING, "no part class in the BOM and no Part II part recognised: SKUs taken as "
+                                    "outside Annex 1 Part II"),
 }
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

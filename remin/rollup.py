@@ -144,3 +144,13 @@ def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray) -> sparse
             continue
         X = X + (graph.by_parent[nodes].T @ X_nodes).tocsr()
     return X
+
+
+def contains(graph: Graph, flag: np.ndarray) -> np.ndarray:
+    """True for parts that are flagged or hold a flagged part anywhere below them
+    (quantities do not matter, only the structure). Parts on a cycle: False unless flagged."""
+    struct = graph.by_parent.copy()
+    struct.data[:] = 1.0
+    flag = np.asarray(flag, bool)
+    tot, _ = rollup(graph, flag.astype(float), flag, 0.0, weights=struct)
+    return flag | (np.nan_to_num(tot[:, 0], nan=0.0) > 0)

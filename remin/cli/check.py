@@ -8,35 +8,43 @@ import click
 
 from remin.api import run_check
 from remin.cli._app import ExitError, main, translate_errors
-from remin.cli.options import (as_date, as_of_option, as_written_option, map_option, materials_option,
-                               rules_option)
+from remin.cli.options import map_option, materials_option
+from remin.cli.rules import (end_use_option, end_user_listed_option, prices_option, rates_option,
+                             rules_options)
 
 FORMATS = ("table", "json", "csv")
 
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@as_of_option
-@as_written_option
+@rules_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: table, or from the --output file's extension).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to FILE instead of the terminal (.json, .csv, .txt).")
 @map_option
-@rules_option
 @materials_option
 @click.option("--sku", "skus", multiple=True, metavar="PART", help="Report this part (repeatable; default: "
               "every root of the BOM).")
 @click.option("--all-levels", is_flag=True, help="Report every assembly, not only the roots.")
 @click.option("--currency", default=None, metavar="ISO", help="Currency of the value test (default: the "
               "most common in the BOM).")
+@prices_option
+@rates_option
+@end_use_option
+@end_user_listed_option
 @click.option("--fail-on", type=click.Choice(["above", "indeterminate"]), default=None,
               help="Exit with status 1 if a SKU is above (or above or indeterminate).")
 @translate_errors
-def check(files, as_of, as_written, fmt, output, mapping, rules_paths, materials_paths, skus, all_levels,
-          currency, fail_on):
-    """Screen BOM FILES: the Chinese-origin controlled rare-earth share of every SKU
-    against the 0.1 % threshold.
+def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping, materials_paths, skus,
+          all_levels, currency, prices_path, rates_path, end_use, end_user_listed, fail_on):
+    """Screen BOM FILES: the Chinese-origin share of every SKU against the 0.1 %
+    threshold, by value (Announcement 61 Art. 1(1), for Annex 1 Part II items) and by
+    mass (screening).
+
+    The headline verdict follows the value test where it could be decided, else the
+    mass test (column "by"). SKUs that need a licence get the licensing outlook for
+    --end-use / --end-user-listed.
 
     FILES are BOM exports (xlsx, xlsm, xls, ods, csv, tsv); part-master and
     composition sheets or files given beside them are merged in.
@@ -46,14 +54,17 @@ def check(files, as_of, as_written, fmt, output, mapping, rules_paths, materials
       remin check data/examples/ev-drive-unit.xlsx
       remin check bom.csv composition.csv --as-of 2026-01-15 --format json -o result.json
       remin check parts_list.csv --map rover.map.toml --all-levels
+      remin check bom.xlsx --rates rates.csv --prices my-prices.csv --end-use civil
+      remin check bom.xlsx --rules my-announcement.toml --as-of 2026-12-01
 
     Exit status: 0 ran (whatever the verdicts), 1 a verdict met --fail-on,
     2 usage error, 3 unreadable or invalid input.
     """
     fmt = fmt or _format_from_suffix(output)
-    result = run_check(files, as_of=as_date(as_of), as_written=as_written, mapping=mapping,
+    result = run_check(files, as_of=as_of, as_written=as_written, mapping=mapping, rule_set=rule_set,
                        rules_paths=rules_paths, materials_paths=materials_paths, skus=skus,
-                       all_levels=all_levels, currency=currency)
+                       all_levels=all_levels, currency=currency, prices=prices_path, rates=rates_path,
+                       end_use=end_use, end_user_listed=end_user_listed)
     text = result.render(fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")

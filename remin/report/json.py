@@ -49,11 +49,15 @@ def sku_record(a: Assessment, sku: str) -> dict:
         "verdict": r["verdict"],
         "decided_by": r["decided_by"],
         "top_contributor": _opt(r["top_contributor"]),
+        # beside §2.7: how the value test was made, and what a licence application can expect
+        "value_basis": _opt(r["value_basis"]),
+        "value_part1": {c: _num(r[f"value_part1_{c}"]) for c in ORIGIN_CLASSES},
+        "value_estimated": {c: _num(r[f"value_estimated_{c}"]) for c in ORIGIN_CLASSES},
+        "part1_cn_present": None if pd.isna(r["part1_cn_present"]) else bool(r["part1_cn_present"]),
+        "licensing_outlook": None if pd.isna(r["licensing_outcome"]) else {
+            "outcome": r["licensing_outcome"], "article": _opt(r["licensing_article"]),
+            "text": _opt(r["licensing_text"])},
     }
-    for extra in ("value_basis", "value_estimated", "part1_cn_present", "licensing_outlook"):
-        if extra in a.results.columns:
-            v = r[extra]
-            rec[extra] = v if isinstance(v, (dict, list, str, bool)) else _opt(v)
     return rec
 
 
@@ -63,6 +67,7 @@ def to_dict(a: Assessment) -> dict:
         "remin_version": __version__,
         "rules": rules,
         "inputs": [f.to_dict() for f in a.bom.inputs],
+        "valuation": dict(a.valuation),
         "skus": [sku_record(a, s) for s in a.sku_list],
         "findings": [f.to_dict() for f in a.findings],
     }
