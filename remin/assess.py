@@ -71,6 +71,29 @@ class Assessment:
         except KeyError:
             raise UsageError(f"SKU {sku!r} is not in the BOM") from None
 
+    def explain(self, sku: str):
+        """How ``sku``'s verdict came about, step by step (remin/explain.py)."""
+        return _delegate("remin.explain", "explain")(self, sku)
+
+    def to_excel(self, path) -> None:
+        """Write the assessment as an Excel workbook to ``path`` (remin/report/excel.py)."""
+        return _delegate("remin.report.excel", "to_excel")(self, path)
+
+
+def _delegate(module: str, name: str):
+    """``module.name``, imported on first use (the explanation and Excel writers are
+    optional heavy modules); a clear error where this version has not got them."""
+    import importlib
+    try:
+        fn = getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        fn = None
+    if fn is None:
+        raise NotImplementedError(f"{module}.{name} is not part of this version of remin")
+    return fn
+
 
 def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool = False,
            skus: Sequence[str] | None = None, all_levels: bool = False, rates=None,
