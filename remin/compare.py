@@ -26,7 +26,8 @@ class Comparison:
     COMPARED as ``<name>_before`` / ``<name>_after`` (masses in kg, shares as
     fractions: 0.001 = 0.1 %), ``delta_low`` / ``delta_high`` (after − before, mass
     share), ``mass_verdict_flipped``, ``value_verdict_flipped``, ``flipped`` (the
-    headline verdict changed) and ``flip`` ("indeterminate → below", or "").
+    headline verdict changed) and ``flip`` ("indeterminate → below", "missing → below" for a SKU only one
+    side has, or "").
     ``notes``: what differs between the two sides besides the BOM (rules, date).
     """
 
@@ -78,8 +79,8 @@ def compare(before: Assessment | Bom, after: Assessment | Bom, *, labels: tuple[
     for name in ("mass_verdict", "value_verdict", "verdict"):
         flipped = (table[f"{name}_before"].astype("string") != table[f"{name}_after"].astype("string"))
         table[f"{name}_flipped" if name != "verdict" else "flipped"] = flipped.fillna(True).astype(bool)
-    table["flip"] = np.where(table["flipped"], table["verdict_before"].astype(str) + " → "
-                             + table["verdict_after"].astype(str), "")
+    shown = [table[f"verdict_{side}"].astype("string").fillna("missing") for side in ("before", "after")]
+    table["flip"] = np.where(table["flipped"], shown[0] + " → " + shown[1], "")
     if labels is None:
         labels = (before.bom.label, after.bom.label)
         if labels[0] == labels[1]:
