@@ -1,6 +1,6 @@
 """The public Python API: lazy names on the package, assess() options, the
 library hook, Assessment.contributors / explain / to_excel, example_path.
-Fixture and hand figures: tests/test_scenarios.py."""
+Fixture and hand figures: tests/whatif_fixture.py."""
 from __future__ import annotations
 
 import datetime
@@ -13,21 +13,10 @@ from pathlib import Path
 import pytest
 
 import remin
+from whatif_fixture import AS_OF, FIXTURE, G, approx, bom  # noqa: F401 (fixture)
 from remin.errors import UsageError
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "whatif" / "two-skus.csv"
-AS_OF = "2026-06-01"
-G = 1e-3
-
-
-@pytest.fixture(scope="module")
-def bom():
-    return remin.read_bom(FIXTURE)
-
-
-def approx(x):
-    return pytest.approx(x, rel=1e-12, abs=1e-15)
 
 
 def test_import_remin_is_light():

@@ -1,27 +1,16 @@
 """remin.compare: per SKU the shares before and after, and which verdicts flip.
-Fixture and hand figures: see tests/test_scenarios.py (SKU-A 1950 g, cn 1.5 g,
+Fixture and hand figures: tests/whatif_fixture.py (SKU-A 1950 g, cn 1.5 g,
 unknown 0.75 g; SKU-B 1000 g, unknown 0.1875 g)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import remin
+from whatif_fixture import AS_OF, approx, bom  # noqa: F401 (fixture)
 from remin.errors import UsageError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "whatif" / "two-skus.csv"
-AS_OF = "2026-06-01"
-
-
-@pytest.fixture(scope="module")
-def bom():
-    return remin.read_bom(FIXTURE)
-
-
-def approx(x):
-    return pytest.approx(x, rel=1e-12, abs=1e-15)
 
 
 def test_compare_boms_with_the_same_options(bom):

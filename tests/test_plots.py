@@ -1,9 +1,7 @@
 """remin.plots draws the numbers it is given: bar heights, interval ends and the
-threshold line are checked against the hand figures (tests/test_scenarios.py),
+threshold line are checked against the hand figures (tests/whatif_fixture.py),
 in percent of the SKU's mass."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,19 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import remin  # noqa: E402
-
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "whatif" / "two-skus.csv"
-AS_OF = "2026-06-01"
-
-
-@pytest.fixture(scope="module")
-def bom():
-    return remin.read_bom(FIXTURE)
-
-
-@pytest.fixture(scope="module")
-def a(bom):
-    return remin.assess(bom, as_of=AS_OF)
+from whatif_fixture import AS_OF, a, bom  # noqa: E402,F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

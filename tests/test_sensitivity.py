@@ -1,5 +1,5 @@
 """Sensitivity ranking, headroom and the exact break-even solver, against hand
-arithmetic. Fixture: see tests/test_scenarios.py. In grams:
+arithmetic. Fixture: tests/whatif_fixture.py. In grams:
 
     SKU-A  M = 1950; cn 1.5 (MAG-1: 10 x 20 x 0.75 %); unknown 0.75 (MAG-2: 4 x 25 x 0.75 %);
            other 0.8 (MAG-3: 2 x 10 x 4 %); threshold line at 0.001 x 1950 = 1.95 g
@@ -7,31 +7,14 @@ arithmetic. Fixture: see tests/test_scenarios.py. In grams:
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import remin
+from whatif_fixture import AS_OF, G, a, approx, bom  # noqa: F401 (fixtures)
 from remin.errors import UsageError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "whatif" / "two-skus.csv"
-AS_OF = "2026-06-01"
-G = 1e-3
-
-
-@pytest.fixture(scope="module")
-def bom():
-    return remin.read_bom(FIXTURE)
-
-
-@pytest.fixture(scope="module")
-def a(bom):
-    return remin.assess(bom, as_of=AS_OF)
-
-
-def approx(x):
-    return pytest.approx(x, rel=1e-12, abs=1e-15)
 
 
 # --------------------------------------------------------------------------- sensitivity
