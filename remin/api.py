@@ -1,6 +1,7 @@
 """The library calls the CLI is built on: read, assess, render."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
@@ -66,7 +67,7 @@ def _as_date(value) -> date | None:
 def _with_library(bom: Bom, library) -> Bom:
     """The BOM completed from the parts library, through the library's own hook."""
     try:
-        import remin.library as parts_library
+        parts_library = importlib.import_module("remin.library")
     except ModuleNotFoundError as exc:
         if exc.name != "remin.library":
             raise
@@ -80,11 +81,11 @@ def _with_library(bom: Bom, library) -> Bom:
 
 def run_check(files: Sequence[str], *, as_of: date | None = None, as_written: bool = False, mapping=None,
               rules_paths: Sequence[str] = (), materials_paths: Sequence[str] = (), skus=(),
-              all_levels: bool = False, currency: str | None = None, rates=None, library=None) -> CheckResult:
+              all_levels: bool = False, currency: str | None = None, rates=None) -> CheckResult:
     """Read the files, assess them and return a result that renders as table/json/csv."""
     materials = load_materials(materials_paths) if materials_paths else None
     bom = read_bom(list(files), mapping=mapping, materials=materials)
     rules = load_rules(extra_paths=tuple(rules_paths)) if rules_paths else None
     a = assess(bom, rules=rules, as_of=as_of, as_written=as_written, skus=list(skus) or None,
-               all_levels=all_levels, currency=currency, rates=rates, library=library)
+               all_levels=all_levels, currency=currency, rates=rates)
     return CheckResult(a)

@@ -104,6 +104,19 @@ def test_explain_and_to_excel_delegate(bom, monkeypatch, tmp_path):
     assert (tmp_path / "out.xlsx").read_text() == "xlsx"
 
 
+def test_to_excel_through_report_frames(bom, monkeypatch, tmp_path):
+    """A writer that takes report frames: to_excel builds them from the assessment."""
+    a = remin.assess(bom, as_of=AS_OF)
+    excel = types.ModuleType("remin.report.excel")
+    excel.write_workbook = lambda frames, path: Path(path).write_text(frames)
+    frames = types.ModuleType("remin.report.frames")
+    frames.report_frames = lambda assessment, **options: f"{len(assessment.sku_list)} SKUs {options}"
+    monkeypatch.setitem(sys.modules, "remin.report.excel", excel)
+    monkeypatch.setitem(sys.modules, "remin.report.frames", frames)
+    a.to_excel(tmp_path / "out.xlsx", prices=None)
+    assert (tmp_path / "out.xlsx").read_text() == "2 SKUs {'prices': None}"
+
+
 def test_explain_and_to_excel_name_the_missing_module(bom, monkeypatch):
     a = remin.assess(bom, as_of=AS_OF)
     monkeypatch.setitem(sys.modules, "remin.explain", None)          # import fails as if absent

@@ -1,7 +1,6 @@
-"""docs/python-api.md runs as written: every ```python block, in order, in one
-namespace, from the repository root (the first block is the five-line what-if
-the README's Python section shows). The README's own Python blocks run too,
-once it has them."""
+"""docs/python-api.md and the README's Python section run as written: every
+```python block, in order, in one namespace, from the repository root. The
+first block of each is the same five-line what-if."""
 from __future__ import annotations
 
 import re
@@ -48,8 +47,11 @@ def test_python_api_doc_runs_as_written(monkeypatch, capsys):
     assert list(ns["no57"].flipped.index) == []
 
 
-def test_readme_python_blocks_run(monkeypatch):
+def test_readme_what_if_runs_as_written(monkeypatch, capsys):
     readme = REPO / "README.md"
-    if not readme.exists() or not python_blocks(readme):
-        pytest.skip("README.md has no Python section yet")
-    run_blocks(readme, monkeypatch)
+    blocks = python_blocks(readme)
+    assert blocks, "README.md's Python section has no ```python block"
+    assert blocks[0] == python_blocks(REPO / "docs" / "python-api.md")[0]     # one what-if, shown twice
+    ns = run_blocks(readme, monkeypatch)
+    assert ns["diff"].skus["flip"].tolist() == ["indeterminate → below", "above → indeterminate"]
+    assert "indeterminate → below" in capsys.readouterr().out
