@@ -1,13 +1,16 @@
 """The library calls the CLI is built on: read, assess, render."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from remin.assess import Assessment, assess
-from remin.bom import read_bom
+from remin.assess import Assessment
+from remin.assess import assess as _assess_engine
+from remin.bom import Bom, read_bom
+from remin.errors import UsageError
 from remin.composition import load_materials
 from remin.currency import Rates, load_rates, normalize_currency
 from remin.outlook import licensing_outlook
@@ -28,6 +31,56 @@ class CheckResult:
             return to_csv(self.assessment)
         from remin.report.table import render_table
         return render_table(self.assessment)
+
+
+def assess(bom: Bom, *, rules=None, as_of: date | str | None = None, as_written: bool = False,
+           library=None, skus: Sequence[str] | None = None, all_levels: bool = False,
+           currency: str | None = None, rates=None, **options) -> Assessment:
+    """Test every SKU of ``bom`` against the rules on ``as_of``; the call ``remin check`` makes.
+
+    bom: from :func:`read_bom` (or a scenario of it, e.g. ``bom.with_origin(...)``).
+    rules: a rule-set id (default ``"cn-rare-earth"``) or a RuleSet from :func:`load_rules`.
+    as_of: the evaluation date (``datetime.date`` or ``"YYYY-MM-DD"``; default today).
+    as_written: ignore suspensions (e.g. "what if No. 57 comes back?").
+    library: a parts library (path or ``remin.library.Library``); its declarations
+        complete the BOM's through the hook ``remin.library.apply_library(bom, library)``.
+    skus: part numbers to report (default the roots); all_levels: report every assembly.
+    currency: ISO 4217 code of the value test (default the BOM's most common one);
+    rates: exchange rates (``remin.currency.load_rates``) for values in other currencies.
+    options: passed to the engine (``remin.assess.assess``) unchanged.
+
+    Returns an :class:`~remin.assess.Assessment`: ``.skus`` (one row per SKU; masses in
+    kg, shares as fractions, 0.001 = 0.1 %), ``.findings``, ``.contributors(sku)``.
+    """
+    if library is not None:
+        bom = _with_library(bom, library)
+    return _assess_engine(bom, rules=rules, as_of=_as_date(as_of), as_written=as_written,
+                          skus=list(skus) if skus else None, all_levels=all_levels, currency=currency,
+                          rates=rates, **options)
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"as_of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _with_library(bom: Bom, library) -> Bom:
+    """The BOM completed from the parts library, through the library's own hook."""
+    try:
+        parts_library = importlib.import_module("remin.library")
+    except ModuleNotFoundError as exc:
+        if exc.name != "remin.library":
+            raise
+        parts_library = None
+    hook = getattr(parts_library, "apply_library", None)
+    if hook is None:
+        raise NotImplementedError("library= needs remin.library.apply_library(bom, library) -> Bom, which this "
+                                  "version of remin does not have")
+    return hook(bom, library)
 
 
 def run_check(files: Sequence[str], *, as_of: date | None = None, as_written: bool = False, mapping=None,

@@ -80,6 +80,42 @@ class Assessment:
         except KeyError:
             raise UsageError(f"SKU {sku!r} is not in the BOM") from None
 
+    def explain(self, sku: str, **options):
+        """How ``sku``'s verdict came about, step by step: ``remin.explain.explain``
+        (``options`` such as ``prices=``, ``rates=`` go to it)."""
+        return _delegate("remin.explain", "explain")(self, sku, **options)
+
+    def to_excel(self, path, **options):
+        """Write the assessment as an Excel workbook to ``path`` (remin/report/excel.py:
+        its ``to_excel(assessment, path)``, else ``write_workbook(report_frames(assessment), path)``)."""
+        import importlib
+        excel = _delegate("remin.report.excel", None)
+        if hasattr(excel, "to_excel"):
+            return excel.to_excel(self, path, **options)
+        frames = getattr(importlib.import_module("remin.report.frames"), "report_frames", None) \
+            if hasattr(excel, "write_workbook") else None
+        if frames is None:
+            raise NotImplementedError("remin.report.excel has no to_excel(assessment, path) in this version of remin")
+        return excel.write_workbook(frames(self, **options), path)
+
+
+def _delegate(module: str, name: str | None):
+    """``module.name`` (or the module, for ``name=None``), imported on first use (the
+    explanation and Excel writers are heavier modules); a clear error where this
+    version of remin has not got them."""
+    import importlib
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        found = None
+    if found is not None and name is not None:
+        found = getattr(found, name, None)
+    if found is None:
+        raise NotImplementedError(f"{module}{'.' + name if name else ''} is not part of this version of remin")
+    return found
+
 
 def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool = False,
            skus: Sequence[str] | None = None, all_levels: bool = False, rates=None,

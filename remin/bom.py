@@ -48,9 +48,41 @@ class Bom:
     roots: tuple[str, ...]
     findings: tuple[Finding, ...] = ()
     inputs: tuple[InputFile, ...] = ()
+    #: the scenario steps applied to the BOM as read, in order ("" = as read)
+    changes: tuple[str, ...] = ()
 
     def replace(self, **changes) -> "Bom":
         return replace(self, **changes)
+
+    @property
+    def label(self) -> str:
+        """``"as read"`` or the scenario steps, e.g. ``"MAG-N42DY: RE origin JP"``."""
+        return "; ".join(self.changes) or "as read"
+
+    # What-if scenarios (remin/scenarios.py): each returns a new Bom, this one never changes.
+    def with_origin(self, part_or_supplier, origin: str) -> "Bom":
+        """The rare-earth origin of a part, a list of parts or a supplier's parts set to
+        ``origin`` (ISO code or country name). See :func:`remin.scenarios.with_origin`."""
+        from remin.scenarios import with_origin
+        return with_origin(self, part_or_supplier, origin)
+
+    def with_composition(self, part: str, amounts, *, origin: str | None = None) -> "Bom":
+        """Element/substance content of ``part`` replaced, e.g. ``{"Dy": "2 wt%"}``.
+        See :func:`remin.scenarios.with_composition`."""
+        from remin.scenarios import with_composition
+        return with_composition(self, part, amounts, origin=origin)
+
+    def replace_part(self, old: str, new: str, **attributes) -> "Bom":
+        """Every use of ``old`` taken by ``new`` (an existing part, or a copy of ``old``
+        with ``attributes`` changed). See :func:`remin.scenarios.replace_part`."""
+        from remin.scenarios import replace_part
+        return replace_part(self, old, new, **attributes)
+
+    def with_value(self, part: str, value: float, currency: str | None = None) -> "Bom":
+        """Unit value of ``part`` (per base unit: piece, kg or m) set to ``value``.
+        See :func:`remin.scenarios.with_value`."""
+        from remin.scenarios import with_value
+        return with_value(self, part, value, currency)
 
 
 def sha256_of(path: str | Path) -> str:
