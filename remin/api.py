@@ -16,6 +16,7 @@ from remin.currency import Rates, load_rates, normalize_currency
 from remin.outlook import licensing_outlook
 from remin.prices import PriceTable, load_prices
 from remin.rules import DEFAULT_RULE_SET, load_rules
+from remin.timing import stage
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def run_check(files: Sequence[str], *, as_of: date | None = None, as_written: bo
         prices = load_prices(prices, day)
     materials = load_materials(materials_paths) if materials_paths else None
     bom = read_bom(list(files), mapping=mapping, materials=materials)
-    a = assess(bom, rules=rules, as_of=day, as_written=as_written, skus=list(skus) or None,
-               all_levels=all_levels, currency=normalize_currency(currency), rates=rates, prices=prices,
-               materials=materials, end_use=end_use, end_user_listed=end_user_listed)
+    with stage("tests"):
+        a = assess(bom, rules=rules, as_of=day, as_written=as_written, skus=list(skus) or None,
+                   all_levels=all_levels, currency=normalize_currency(currency), rates=rates, prices=prices,
+                   materials=materials, end_use=end_use, end_user_listed=end_user_listed)
     return CheckResult(a)

@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from remin.timing import stage, timed
 
 from remin.errors import InputError
 from remin.findings import Finding, finding, findings_for_rows
@@ -111,12 +112,14 @@ def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str
     sheets: list[StandardSheet] = []
     inputs = []
     for p in paths:
-        raws = read_sheets(p)
+        with stage("read"):
+            raws = read_sheets(p)
         inputs.append(InputFile(str(p), sha256_of(p)))
         sheets.extend(standardise(r, mapping) for r in raws)
     return build_bom(sheets, mapping, materials=materials, inputs=inputs)
 
 
+@timed("model")
 def build_bom(sheets: list[StandardSheet], mapping: Mapping, *, materials=None,
               inputs: Iterable[InputFile] = ()) -> Bom:
     findings: list[Finding] = [f for s in sheets for f in s.findings]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from remin.timing import timed
 
 # Spaces people and spreadsheets put between digit groups: space, no-break, narrow no-break, thin.
 _SPACES = " \u00a0\u202f\u2009"
@@ -49,6 +50,7 @@ def _number_pattern(decimal: str) -> str:
             f"(?:[eE][+-]?\\d+)?-?")
 
 
+@timed("units")
 def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
     """Read numbers from cells. Returns ``(values float64, bad bool)``.
 
@@ -175,6 +177,7 @@ _MONEY = ("^(?P<pre>[^\\d.,+-]*?)\\s*(?P<sign>[+-]?)\\s*(?P<pre2>[^\\d.,+\\s-]*)
           "\\s*(?P<post>[^\\d]*?)\\s*$")
 
 
+@timed("units")
 def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Read prices. Returns ``(values float64, currency, bad bool)``.
 
@@ -247,6 +250,7 @@ FLAG_WORDS: dict[str, bool] = {
 }
 
 
+@timed("units")
 def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Read yes/no cells. Returns ``(flags, bad)``.
 
@@ -255,11 +259,17 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     and bad.
     """
     cells = as_series(cells)
-    words = cells.astype("string").str.strip().str.lower()
-    blank = (words.fillna("") == "").to_numpy()
-    known = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
-    flags = words.map(FLAG_WORDS).where(pd.Series(known, index=cells.index), pd.NA).astype("boolean")
-    return flags, ~blank & ~known
+    # read each distinct cell once: flag columns hold a handful of spellings
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    words = pd.Series(uniques, dtype="string").str.strip().str.lower()
+    known_u = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
+    blank_u = (words.fillna("") == "").to_numpy()
+    true_u = words.map(FLAG_WORDS).fillna(False).astype(bool).to_numpy() & known_u
+    # a trailing slot for NA cells (code -1): unknown, not bad
+    true_u, known_u, blank_u = (np.append(true_u, False), np.append(known_u, False), np.append(blank_u, True))
+    flags = pd.arrays.BooleanArray(true_u[codes], ~known_u[codes])
+    bad = ~blank_u[codes] & ~known_u[codes]
+    return pd.Series(flags, index=cells.index), bad
 
 
 def as_series(x) -> pd.Series:

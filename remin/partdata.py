@@ -170,6 +170,8 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     parts["base_kind"] = pd.Series(parts.index, index=parts.index).map(kinds).fillna("count")
     for f in FLAG_FIELDS:
         parts[f] = parts[f].astype("boolean")
+    for f in [*TEXT_FIELDS, *COUNTRY_FIELDS]:   # an all-blank column must still hold text later
+        parts[f] = parts[f].astype("string")
     parts.index.name = "part"
     order = pd.Index(pd.unique(pd.concat([lines["part"].astype(str), edges["parent"]])))
     parts = parts.reindex(order.append(parts.index.difference(order)))

@@ -17,6 +17,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from remin.timing import timed
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -31,6 +33,7 @@ class Graph:
         return np.diff(self.by_parent.indptr) > 0
 
 
+@timed("rollup")
 def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarray) -> Graph:
     """Heights by peeling leaves (Kahn's algorithm, one vectorised step per level)."""
     parent = np.asarray(parent, dtype=np.int64)
@@ -76,6 +79,7 @@ def _cycles(by_parent, height, parent, child) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
+@timed("rollup")
 def rollup(graph: Graph, own: np.ndarray, declared: np.ndarray, leaf_default: np.ndarray | float,
            weights: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Roll figures up the BOM.
@@ -124,6 +128,7 @@ def extended_quantities(graph: Graph, root: int, stop: np.ndarray) -> np.ndarray
     return x
 
 
+@timed("rollup")
 def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray) -> sparse.csr_matrix:
     """Extended quantities of every part in many roots at once: an (n x len(roots))
     sparse matrix whose column j is ``extended_quantities(graph, roots[j], stop)``.

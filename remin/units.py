@@ -43,6 +43,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+from remin.timing import timed
 import pint
 
 from .numbers import as_series as _as_series, parse_numbers, plain_first, string_cells
@@ -346,6 +347,7 @@ def expected_text(allowed: Iterable[str]) -> str:
     return f"expected {words} unit ({examples})"
 
 
+@timed("units")
 def to_base(values, units, *, allowed: Iterable[str] | None = None, default: str | None = None) -> Converted:
     """Convert ``values`` given in ``units`` to the base unit of each unit's kind.
 
@@ -448,6 +450,7 @@ _VALUE_UNIT = ("^\\s*(?P<num>[+-]?[.,]?\\d(?:[\\d.,'’\u00a0\u202f\u2009 ]*\\d)
                "\\s*(?P<unit>[^\\d\\s.,+-].*?)?\\s*$")
 
 
+@timed("units")
 def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Split cells like ``"120 g/m"`` into ``120.0`` and ``"g/m"`` (vectorised).
 

@@ -1,11 +1,13 @@
 """remin check: BOM files in, a verdict per SKU out."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
+from remin import timing
 from remin.api import run_check
 from remin.cli._app import ExitError, main, translate_errors
 from remin.cli.options import map_option, materials_option
@@ -35,9 +37,12 @@ FORMATS = ("table", "json", "csv")
 @end_user_listed_option
 @click.option("--fail-on", type=click.Choice(["above", "indeterminate"]), default=None,
               help="Exit with status 1 if a SKU is above (or above or indeterminate).")
+@click.option("--profile-stages", type=click.Path(dir_okay=False, writable=True), default=None,
+              metavar="FILE", help="Write the seconds spent per stage (read, units, model, rollup, tests, "
+              "output) to FILE as JSON (for benchmarks).")
 @translate_errors
 def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping, materials_paths, skus,
-          all_levels, currency, prices_path, rates_path, end_use, end_user_listed, fail_on):
+          all_levels, currency, prices_path, rates_path, end_use, end_user_listed, fail_on, profile_stages):
     """Screen BOM FILES: the Chinese-origin share of every SKU against the 0.1 %
     threshold, by value (Announcement 61 Art. 1(1), for Annex 1 Part II items) and by
     mass (screening).
@@ -60,17 +65,22 @@ def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping,
     Exit status: 0 ran (whatever the verdicts), 1 a verdict met --fail-on,
     2 usage error, 3 unreadable or invalid input.
     """
+    if profile_stages:
+        timing.enable()
     fmt = fmt or _format_from_suffix(output)
     result = run_check(files, as_of=as_of, as_written=as_written, mapping=mapping, rule_set=rule_set,
                        rules_paths=rules_paths, materials_paths=materials_paths, skus=skus,
                        all_levels=all_levels, currency=currency, prices=prices_path, rates=rates_path,
                        end_use=end_use, end_user_listed=end_user_listed)
-    text = result.render(fmt)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    with timing.stage("output"):
+        text = result.render(fmt)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)
+        else:
+            click.echo(text, nl=False)
+    if profile_stages:
+        Path(profile_stages).write_text(json.dumps({"stages": timing.totals()}, indent=2), encoding="utf-8")
     if fail_on:
         bad = {"above"} if fail_on == "above" else {"above", "indeterminate"}
         hits = [s for s, v in result.assessment.skus["verdict"].items() if v in bad]
