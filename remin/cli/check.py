@@ -11,7 +11,7 @@ from remin.cli._app import ExitError, main, translate_errors
 from remin.cli.options import (as_date, as_of_option, as_written_option, map_option, materials_option,
                                rules_option)
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
 
 
 @main.command("check")
@@ -21,7 +21,9 @@ FORMATS = ("table", "json", "csv")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: table, or from the --output file's extension).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the report to FILE instead of the terminal (.json, .csv, .txt).")
+              help="Write the report to FILE instead of the terminal (.json, .csv, .txt, or .xlsx for the "
+              "audit workbook; .csv also writes FILE's contributors, where-used, findings, rules and inputs "
+              "CSVs beside it).")
 @map_option
 @rules_option
 @materials_option
@@ -30,11 +32,14 @@ FORMATS = ("table", "json", "csv")
 @click.option("--all-levels", is_flag=True, help="Report every assembly, not only the roots.")
 @click.option("--currency", default=None, metavar="ISO", help="Currency of the value test (default: the "
               "most common in the BOM).")
+@click.option("--detail/--no-detail", default=True, show_default=True,
+              help="JSON and CSV files carry the workbook's detail: contributors per SKU, where-used, "
+              "rule instruments.")
 @click.option("--fail-on", type=click.Choice(["above", "indeterminate"]), default=None,
               help="Exit with status 1 if a SKU is above (or above or indeterminate).")
 @translate_errors
 def check(files, as_of, as_written, fmt, output, mapping, rules_paths, materials_paths, skus, all_levels,
-          currency, fail_on):
+          currency, detail, fail_on):
     """Screen BOM FILES: the Chinese-origin controlled rare-earth share of every SKU
     against the 0.1 % threshold.
 
@@ -46,20 +51,31 @@ def check(files, as_of, as_written, fmt, output, mapping, rules_paths, materials
       remin check data/examples/ev-drive-unit.xlsx
       remin check bom.csv composition.csv --as-of 2026-01-15 --format json -o result.json
       remin check parts_list.csv --map rover.map.toml --all-levels
+      remin check data/examples/ev-drive-unit.xlsx --as-of 2026-11-22 --output report.xlsx
 
     Exit status: 0 ran (whatever the verdicts), 1 a verdict met --fail-on,
     2 usage error, 3 unreadable or invalid input.
     """
     fmt = fmt or _format_from_suffix(output)
+    if fmt == "xlsx" and not output:
+        raise ExitError("--format xlsx writes a workbook: give its file with --output FILE.xlsx", 2)
     result = run_check(files, as_of=as_date(as_of), as_written=as_written, mapping=mapping,
                        rules_paths=rules_paths, materials_paths=materials_paths, skus=skus,
                        all_levels=all_levels, currency=currency)
-    text = result.render(fmt)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
+    frames = result.frames() if fmt == "xlsx" or (detail and (fmt == "json" or fmt == "csv" and output)) \
+        else None
+    if fmt == "xlsx":
+        from remin.report.excel import write_workbook
+        click.echo(f"wrote {write_workbook(frames, output)}", err=True)
+    elif fmt == "csv" and frames is not None:
+        from remin.report.csvset import write_csv_set
+        for path in write_csv_set(frames, output, result.render("csv")):
+            click.echo(f"wrote {path}", err=True)
+    elif output:
+        Path(output).write_text(result.render(fmt, frames), encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(result.render(fmt, frames), nl=False)
     if fail_on:
         bad = {"above"} if fail_on == "above" else {"above", "indeterminate"}
         hits = [s for s, v in result.assessment.skus["verdict"].items() if v in bad]
@@ -70,4 +86,5 @@ def check(files, as_of, as_written, fmt, output, mapping, rules_paths, materials
 def _format_from_suffix(output) -> str:
     if not output:
         return "table"
-    return {".json": "json", ".csv": "csv"}.get(Path(output).suffix.lower(), "table")
+    return {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}.get(Path(output).suffix.lower(), "table")
+
