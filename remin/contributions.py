@@ -12,7 +12,8 @@ class), the long table the workbook, CSV and JSON reports share, and values each
 row for the value test (domain.md §2.6): under a part flagged as an Annex 1 Part I
 item (the topmost on the path) the row gets its share, by controlled mass, of that
 item's declared value ("declared"); elsewhere the controlled mass times the
-reference element price on the date ("estimated").
+reference element price on the date ("estimated"). Rows keep the origin class of
+their content, also under a flagged item.
 """
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ class Explanation:
             "sku": self.sku,
             "summary": {k: _num(v) if isinstance(v, float) else v for k, v in self.summary.items()},
             "rules": self.rules.to_dict(),
-            "tree": json_records(self.tree),
+            "tree": json_records(self.tree.drop(columns="last_child")),
             "headroom": [h.to_dict() for h in self.headroom],
             "unknown_origin": json_records(self.unknown),
             "truncated": self.truncated,
@@ -137,6 +137,9 @@ def _tree_frame(ct) -> pd.DataFrame:
         **{f"{c}_share": share[:, i] for i, c in enumerate(ORIGIN_CLASSES)},
         "own": _own_text(ct, order),
     })
+    # last child of its parent: the latest in depth-first order among its siblings
+    rank = pd.Series(np.arange(len(order)))
+    out["last_child"] = (rank.groupby(p.parent[order]).transform("max") == rank).to_numpy()
     return out
 
 
@@ -219,6 +222,7 @@ def render_explanation(e: Explanation, max_nodes: int = 80) -> str:
              f"{r.value_test.article} {r.status}"
              + ("" if r.status_recorded else " (assumed: later status not recorded)")
              + f"; licence needed when share >= {t * 100:g} %",
+             f"Controlled elements on {r.as_of}: {' '.join(r.controlled_elements) or 'none'}",
              f"Mass {fmt_mass(s['mass_kg'])}; controlled content: Chinese-origin {fmt_mass(s['cn_kg'])}, "
              f"unknown origin {fmt_mass(s['unknown_kg'])}, other {fmt_mass(s['other_kg'])}",
              f"Mass share {fmt_share(s['mass_share_low'])} (Chinese-origin only) – "
@@ -241,7 +245,8 @@ def _tree_lines(tree: pd.DataFrame, max_nodes: int) -> list[str]:
 
     if tree.empty:
         return ["  (no controlled content)"]
-    labels = _tree_labels(tree["depth"].to_numpy(), tree["part"].to_numpy())
+    labels = _tree_labels(tree["depth"].to_numpy(), tree["part"].to_numpy(), tree["last_child"].to_numpy(),
+                          max_nodes)
     head = ["part", "qty", "Chinese", "share", "unknown", "share", "other", "own content"]
     body = []
     for lab, row in zip(labels[:max_nodes], tree.iloc[:max_nodes].itertuples(index=False)):
@@ -263,19 +268,11 @@ def _zero_dash(fmt, v) -> str:
     return "–" if v == 0 else fmt(v, "?")
 
 
-def _tree_labels(depth: np.ndarray, names: np.ndarray) -> list[str]:
-    """Box-drawing prefixes for a depth-first list of nodes."""
-    n = len(depth)
-    last = np.ones(n, bool)  # is the node the last child of its parent?
-    for i in range(n):
-        for j in range(i + 1, n):
-            if depth[j] < depth[i]:
-                break
-            if depth[j] == depth[i]:
-                last[i] = False
-                break
+def _tree_labels(depth: np.ndarray, names: np.ndarray, last: np.ndarray, limit: int) -> list[str]:
+    """Box-drawing prefixes for the first ``limit`` nodes of a depth-first list;
+    ``last``: the node is its parent's last child."""
     labels, open_levels = [], []
-    for i in range(n):
+    for i in range(min(len(depth), limit)):
         d = int(depth[i])
         del open_levels[max(d - 1, 0):]
         prefix = "".join("│  " if o else "   " for o in open_levels)

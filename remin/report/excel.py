@@ -294,14 +294,21 @@ def _inputs_sheet(wb, styles: _Styles, frames: ReportFrames):
 # --------------------------------------------------------------------------- Pareto
 
 
-def pareto_data(frames: ReportFrames, sku: str, limit: int = PARETO_PARTS) -> pd.DataFrame:
-    """Per part (all paths and elements summed): Chinese-origin and unknown-origin
-    controlled kg in one SKU, largest total first, the rest as one 'other parts' row,
-    with the cumulative share of the SKU's (cn + unknown) controlled mass."""
+def pareto_table(frames: ReportFrames) -> pd.DataFrame:
+    """Chinese-origin and unknown-origin controlled kg per (SKU, part), all paths and
+    elements summed: one grouping for every chart."""
     c = frames.contributors
-    c = c[(c["sku"] == sku) & c["origin_class"].isin(["cn", "unknown"])]
-    by = c.pivot_table(index="part", columns="origin_class", values="mass_kg", aggfunc="sum", fill_value=0.0)
-    by = by.reindex(columns=["cn", "unknown"], fill_value=0.0)
+    c = c[c["origin_class"].isin(["cn", "unknown"])]
+    by = c.groupby(["sku", "part", "origin_class"], sort=False)["mass_kg"].sum(min_count=1).unstack(fill_value=0.0)
+    return by.reindex(columns=["cn", "unknown"], fill_value=0.0)
+
+
+def pareto_data(table: pd.DataFrame, sku: str, limit: int = PARETO_PARTS) -> pd.DataFrame:
+    """One SKU's parts from ``pareto_table``, largest (cn + unknown) first, the rest as
+    one 'other parts' row, with the cumulative share of the SKU's (cn + unknown) mass."""
+    if sku not in table.index.get_level_values(0):
+        return pd.DataFrame(columns=["part", "cn", "unknown", "total", "cumulative_share"])
+    by = table.xs(sku, level="sku").copy()
     by["total"] = by["cn"] + by["unknown"]
     by = by.sort_values("total", ascending=False, kind="stable")
     if len(by) > limit:
@@ -322,8 +329,9 @@ def _pareto_sheet(wb, styles: _Styles, frames: ReportFrames):
     ws.append([styles.cell(ws, "Contributors of each SKU that is above or indeterminate, largest first "
                                "(controlled mass per SKU; the line is the cumulative share)", bold=True)])
     row = 2
+    table = pareto_table(frames)
     for sku, verdict in list(wanted.itertuples(index=False))[:PARETO_SKUS]:
-        data = pareto_data(frames, sku)
+        data = pareto_data(table, sku)
         if data.empty:
             continue
         ws.append([styles.cell(ws, f"{sku}: {verdict}", verdict=verdict)])
@@ -340,6 +348,8 @@ def _pareto_sheet(wb, styles: _Styles, frames: ReportFrames):
         for _ in range(max(PARETO_BLOCK_ROWS - used, 1)):
             ws.append([])
         row += max(PARETO_BLOCK_ROWS, used + 1)
+    if wanted.empty:
+        ws.append(["No SKU is above or indeterminate: no chart."])
     if len(wanted) > PARETO_SKUS:
         ws.append([f"{len(wanted) - PARETO_SKUS} more SKUs above or indeterminate have no chart here; "
                    "their contributors are on the Contributors sheet"])
