@@ -17,7 +17,15 @@ demo: $(STAMP)
 	$(VENV)/bin/remin check data/examples/ev-drive-unit.xlsx
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
+
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)  ## remin vs read-only floors -> bench/RESULTS.md (< 10 min on 2 cores)
+	$(PY) bench/harness.py --suite full --out bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -100,6 +100,7 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
 
     own_el, comp_declared, f = _own_elements(bom, pos, mass, elements)
     findings += f
+    findings += _no_composition(parts, graph, comp_declared)
     el_tot, _ = rollup(graph, own_el, comp_declared, 0.0) if own_el.shape[1] else (np.zeros((n, 0)), None)
 
     value_own, value_currency, f = _own_values(parts, rates, currency)
@@ -263,6 +264,17 @@ def _missing_mass(parts, graph: Graph, mass_own) -> list[Finding]:
     rows = parts.loc[leaf].reset_index()
     return findings_for_rows("missing-mass", rows, "no unit mass and no children: the mass of every "
                              "assembly above it is unknown unless the assembly declares its own")
+
+
+def _no_composition(parts, graph: Graph, declared: np.ndarray) -> list[Finding]:
+    """Leaf parts without any composition: taken to hold no controlled element."""
+    bare = ~graph.has_children & ~declared
+    if not bare.any():
+        return []
+    rows = parts.loc[bare].reset_index()
+    return findings_for_rows("no-composition", rows, "no composition declared: taken to contain no "
+                             "controlled element (declare one if it holds magnets, phosphors, ceramics …)",
+                             limit=20)
 
 
 def _fill_top_contributors(a: Assessment, sku_list) -> None:

@@ -35,12 +35,17 @@ def to_iso2_one(text: str) -> str | None:
         return None
 
 
+#: Cells that say "origin not known" in so many words: NA, and not a spelling mistake.
+UNKNOWN_WORDS = frozenset({"", "unknown", "unk", "n/a", "na", "-", "--", "?", "tbd", "not known", "none"})
+
+
 def to_iso2(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Vectorised over distinct spellings: (alpha-2 codes with NA for blanks and
-    unknown spellings, mask of non-blank cells that name no country)."""
+    """Vectorised over distinct spellings: (alpha-2 codes with NA for blanks, words
+    such as 'unknown' and unreadable spellings; mask of the unreadable cells)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    said_unknown = np.array([" ".join(str(u).split()).lower() in UNKNOWN_WORDS for u in uniques] + [True])
     mapped = np.array([to_iso2_one(u) for u in uniques] + [None], dtype=object)
     out = mapped[codes]                      # -1 (NA) picks the trailing None
     result = pd.Series(out, index=values.index, dtype="string")
-    bad = (codes >= 0) & pd.isna(out)
+    bad = (codes >= 0) & pd.isna(out) & ~said_unknown[codes]
     return result, np.asarray(bad)

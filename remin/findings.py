@@ -56,6 +56,11 @@ CODES: dict[str, tuple[str, str]] = {
     "fraction-over-one": (ERROR, "mass fractions of one part adding up to more than 100 %"),
     "composition-without-part": (WARNING, "composition or part-master rows for a part that is not in the BOM"),
     "unknown-sku": (ERROR, "a requested SKU that is not in the BOM"),
+    # parts library (remin library import / --library)
+    "declaration-mass-mismatch": (WARNING, "a declaration's substances weigh more than the part it declares"),
+    "declaration-mass-from-materials": (INFO, "an IPC-1752 product without a mass: the sum of its homogeneous materials is used"),
+    "declaration-substances-ignored": (INFO, "product-level (class C) substances not used: homogeneous materials (class D) declare the composition"),
+    "override-applied": (INFO, "a part's library data includes a reviewer's override"),
     # rules and verdicts
     "rules-status-unknown": (WARNING, "the rule data records nothing after this date"),
     "rules-as-written": (INFO, "rules evaluated as written: suspensions ignored (--as-written)"),
@@ -139,11 +144,14 @@ def findings_for_rows(code: str, rows: pd.DataFrame, message, *, column=None,
     if n == 0:
         return out
     head = rows.iloc[:limit]
-    for r in head.itertuples(index=False):
+    # the file's own header for the field, where the rows carry it (``<field>@header``)
+    headers = head[f"{column}@header"].tolist() if column and f"{column}@header" in head.columns \
+        else [column] * len(head)
+    for r, col in zip(head.itertuples(index=False), headers):
         text = message(r) if callable(message) else message
         out.append(finding(code, text, part=getattr(r, "part", None), file=getattr(r, "src_file", None),
                            sheet=getattr(r, "src_sheet", None), row=getattr(r, "src_row", None),
-                           column=column))
+                           column=col if isinstance(col, str) else column))
     if n > limit:
         first = rows.iloc[limit]
         out.append(finding(code, f"... and {n - limit} more rows like the above (not listed one by one)",

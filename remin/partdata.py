@@ -152,8 +152,6 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     for s in masters:
         df = s.frame.copy()
         df["decimal"] = s.raw.decimal
-        for fld, unit in s.units.items():
-            df[f"{fld}@unit"] = unit
         for d, v in mapping.defaults.items():
             if d in df.columns:
                 df[d] = df[d].fillna(v)

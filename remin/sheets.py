@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from remin.columns import ElementColumn, HeaderMap, field_specs, map_headers
@@ -54,6 +55,10 @@ def _coalesce(frame: pd.DataFrame, headers: list[str]) -> pd.Series:
     return out
 
 
+def _constant(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
 def standardise(raw: RawSheet, mapping: Mapping) -> StandardSheet:
     hm = map_headers(list(raw.frame.columns), mapping.columns)
     fields = set(hm.fields)
@@ -75,6 +80,11 @@ def standardise(raw: RawSheet, mapping: Mapping) -> StandardSheet:
     for el in hm.elements:
         data[f"el:{el.header}"] = raw.frame[el.header]
     frame = pd.DataFrame(data, index=raw.frame.index)
+    n = len(frame)
+    for fld, headers in hm.fields.items():   # the file's own header, for messages
+        frame[f"{fld}@header"] = _constant(headers[0], n)
+    for fld, unit in hm.units.items():       # a unit written in the header, e.g. "Unit weight (g)"
+        frame[f"{fld}@unit"] = _constant(unit, n)
     frame["src_file"] = raw.file
     frame["src_sheet"] = raw.sheet
     frame["src_row"] = raw.rows

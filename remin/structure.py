@@ -33,8 +33,11 @@ def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd
         df = s.frame.copy()
         df["decimal"] = s.raw.decimal
         df["sheet_key"] = idx
-        for fld, unit in s.units.items():      # a unit written in the header, e.g. "Unit weight (g)"
-            df[f"{fld}@unit"] = unit
+        if "qty" not in df.columns:
+            from remin.errors import InputError
+            raise InputError("no quantity column: expected a header such as 'Qty', 'Quantity', "
+                             "'Comp. Qty (BUn)' or 'Qty per' (or name it in a --map file)",
+                             file=s.raw.file, sheet=s.raw.sheet, row=s.raw.header_row)
         n = len(df)
         if n == 0:
             continue

@@ -3,6 +3,7 @@ become exit codes and one-line messages (never a traceback for a user mistake)."
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -28,8 +29,19 @@ def translate_errors(fn):
             return fn(*args, **kwargs)
         except ReminError as e:
             raise ExitError(str(e), e.exit_code) from None
-        except (OSError, MemoryError) as e:
-            raise ExitError(f"{getattr(e, 'filename', '') or ''} {e}".strip(), 3) from None
+        except OSError as e:
+            where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+            raise ExitError(f"{where}{e.strerror or e}", 3) from None
+        except MemoryError:
+            raise ExitError("out of memory: the input is larger than this machine can hold", 3) from None
+        except click.ClickException:
+            raise
+        except Exception as e:  # a bug, not a user mistake: say so, keep the traceback on request
+            if os.environ.get("REMIN_DEBUG"):
+                raise
+            raise ExitError(f"internal error ({type(e).__name__}: {e}). This is a bug in remin; please "
+                            "report it with the input if you can. Set REMIN_DEBUG=1 for the traceback.",
+                            70) from None
 
     return wrapper
 

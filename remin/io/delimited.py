@@ -170,14 +170,17 @@ def _rejoin(fields: list[str], header: list[str], delimiter: str):
     hm = map_headers(header)
     numeric = {h for f, hs in hm.fields.items() if f in ("qty", "unit_value", "unit_mass", "parent_qty")
                for h in hs}
+    described = set(hm.fields.get("description", []))
     candidates = []
     for i in range(len(header)):
-        merged = fields[:i] + [delimiter.join(fields[i:i + extra + 1])] + fields[i + extra + 1:]
+        pieces = fields[i:i + extra + 1]
+        merged = fields[:i] + [delimiter.join(pieces)] + fields[i + extra + 1:]
         ok = all(_looks_numeric(merged[j]) for j, h in enumerate(header) if h in numeric)
         if ok and header[i] not in numeric:
-            candidates.append((i, merged))
+            # prose continues after a comma with a space: "Grid Plate (3 x 5 Hole, 24 x 40mm)"
+            prose = all(p[:1] == " " for p in pieces[1:])
+            candidates.append(((prose, header[i] in described, len(merged[i])), i, merged))
     if not candidates:
         return None, None
-    # Prefer the widest text: the merged cell that becomes longest is most likely prose.
-    i, merged = max(candidates, key=lambda c: len(c[1][c[0]]))
+    _, i, merged = max(candidates, key=lambda c: c[0])
     return merged, header[i]

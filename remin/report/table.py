@@ -54,7 +54,7 @@ def to_csv(a: Assessment) -> str:
     return summary_frame(a).to_csv(index=False, float_format="%.12g")
 
 
-def render_table(a: Assessment, max_findings: int = 12) -> str:
+def render_table(a: Assessment, examples: int = 2) -> str:
     """A readable text report: rule status, one line per SKU, then the findings."""
     r = a.rules
     lines = [f"Rules {r.rule_set} as of {r.as_of.isoformat()}{' (as written)' if r.as_written else ''}: "
@@ -78,9 +78,28 @@ def render_table(a: Assessment, max_findings: int = 12) -> str:
     lines.append(fmt.format(*["-" * w for w in widths]))
     lines += [fmt.format(*row) for row in rows]
     lines.append("")
-    counts = pd.Series([f.severity for f in a.findings]).value_counts().to_dict() if a.findings else {}
-    lines.append(f"Findings: {counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
-                 f"{counts.get('info', 0)} notes" + (" (all in --format json)" if len(a.findings) > max_findings else ""))
-    shown = [f for f in a.findings if f.severity != "info"][:max_findings]
-    lines += [f"  {f}" for f in shown]
+    lines += render_findings(a.findings, examples=examples)
     return "\n".join(lines) + "\n"
+
+
+def render_findings(findings, examples: int = 2) -> list[str]:
+    """Findings grouped by code, errors first: a count and the first few of each."""
+    if not findings:
+        return ["Findings: none"]
+    by_sev = pd.Series([f.severity for f in findings]).value_counts().to_dict()
+    out = [f"Findings: {by_sev.get('error', 0)} errors, {by_sev.get('warning', 0)} warnings, "
+           f"{by_sev.get('info', 0)} notes (every one in --format json)"]
+    groups: dict[tuple[str, str], list] = {}
+    for f in findings:
+        groups.setdefault((f.severity, f.code), []).append(f)
+    for (sev, code), items in groups.items():
+        if sev == "info":
+            continue
+        out.append(f"  {sev} {code} ({len(items)}):")
+        for f in items[:examples]:
+            where = f" [{f.source}]" if f.source and str(f.source) else ""
+            part = f" {f.part}:" if f.part else ""
+            out.append(f"    -{where}{part} {f.message}")
+        if len(items) > examples:
+            out.append(f"    - … and {len(items) - examples} more")
+    return out
