@@ -9,11 +9,13 @@ controlled mass by element and origin class in ``Assessment.results``.
 
 ``contributor_rows`` flattens that into one row per (SKU, path, element, origin
 class), the long table the workbook, CSV and JSON reports share, and values each
-row for the value test (domain.md §2.6): under a part flagged as an Annex 1 Part I
-item (the topmost on the path) the row gets its share, by controlled mass, of that
-item's declared value ("declared"); elsewhere the controlled mass times the
-reference element price on the date ("estimated"). Rows keep the origin class of
-their content, also under a flagged item.
+row as the value test does (domain.md §2.6, docs/value-test.md): under a part
+counted as an Annex 1 Part I item (the topmost on the path) the row gets its share,
+by controlled mass, of that item's value ("declared"); elsewhere the controlled mass
+of a Part I element times its reference price on the date ("estimated"); content of
+other elements (Eu, Ho …) is not valued (0). A Part I item that brings no controlled
+mass gets a row of its own (no element, its value). Rows keep the origin class of
+their content, also under a Part I item.
 """
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from remin.assess import ORIGIN_CLASSES, Assessment, _own_values
-from remin.treepaths import PATH_LIMIT, PathTree, enumerate_paths
+from remin.assess import ORIGIN_CLASSES, Assessment
+from remin.treepaths import PATH_LIMIT, PathTree, contains, enumerate_paths
 
 #: Base unit per line kind, as reports print extended quantities.
 BASE_UNIT = {"count": "pcs", "mass": "kg", "length": "m", "area": "m2", "volume": "m3"}
@@ -58,6 +60,27 @@ class ContributionTree:
         return values.reshape(len(values), n_el, 3).sum(axis=1) if n_el else np.zeros((len(values), 3))
 
 
+def part1_flags(a: Assessment) -> np.ndarray:
+    """(n,) parts counted as Annex 1 Part I items: as the value test decides where this
+    remin has it (part1 column, else control code, else materials library), else the
+    part1 column alone."""
+    parts = a.bom.parts
+    try:
+        from remin.valuetest import material_info, part1_flags as value_test_flags
+    except ImportError:
+        flag = parts["part1"] if "part1" in parts else pd.Series(False, index=parts.index)
+        return flag.astype("boolean").fillna(False).to_numpy(bool)
+    return value_test_flags(parts, material_info(parts, None)["part1"], a.rules.part1_items)
+
+
+def part_origin(parts: pd.DataFrame) -> np.ndarray:
+    """Origin class of a part as a whole: its RE origin, else cn if made in China, else unknown."""
+    origin = parts["re_origin"].astype("string")
+    origin = origin.mask(origin.isna() & (parts["made_in"].astype("string") == "CN").fillna(False), "CN")
+    is_cn = (origin == "CN").fillna(False).to_numpy(bool)
+    return np.where(origin.isna().to_numpy(), "unknown", np.where(is_cn, "cn", "other"))
+
+
 def carries_content(a: Assessment) -> np.ndarray:
     """(n,) True for parts whose rolled-up controlled mass is non-zero or unknown."""
     cols = a.element_columns()
@@ -73,7 +96,8 @@ def contribution_tree(a: Assessment, skus: Sequence[str] | None = None, limit: i
     for s in skus:
         a._position(s)  # a clear UsageError for an unknown SKU
     pos = a.results.index.get_indexer(list(skus))
-    paths = enumerate_paths(a.graph, pos, carries_content(a), a.composition_declared, limit)
+    enter = carries_content(a) | contains(a.graph, part1_flags(a))   # Part I items count by value
+    paths = enumerate_paths(a.graph, pos, enter, a.composition_declared, limit)
     declared = a.composition_declared[paths.part]
     own = np.where(declared[:, None], a.own_elements[paths.part] * paths.qty[:, None], 0.0)
     return ContributionTree(a, skus, paths, own, paths.sum_up(own))
@@ -86,7 +110,8 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
     per one SKU along this path), base_unit, element, origin_class, mass_kg (controlled
     element mass, kg per SKU), mass_share (of the SKU's mass), value (in the SKU's
     currency), value_basis (declared / estimated / why missing), value_share (of the
-    SKU's value), re_origin, made_in, supplier, part1, src_file, src_sheet, src_row.
+    SKU's value), re_origin, made_in, supplier, part1 (counted as a Part I item),
+    src_file, src_sheet, src_row.
     ``prices``: a PriceTable (default: the shipped one on the rules' date); ``rates``
     converts prices and part values into the SKU's currency.
     """
@@ -122,9 +147,14 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
         "mass_share": share,
         "_node": node,
     })
+    bare = _bare_part1_rows(ct, names)
+    if len(bare):
+        rows = pd.concat([rows, bare], ignore_index=True)
     rows = _attach_values(rows, ct, prices, rates)
-    for c in ("re_origin", "made_in", "supplier", "part1", "src_file", "src_sheet", "src_row"):
+    part = p.part[rows["_node"].to_numpy()]
+    for c in ("re_origin", "made_in", "supplier", "src_file", "src_sheet", "src_row"):
         rows[c] = parts[c].to_numpy(dtype=object)[part] if c in parts else None
+    rows["part1"] = part1_flags(a)[part]
     # Per SKU (in report order): biggest Chinese-origin, then unknown-origin contributions first.
     order = pd.Series(np.arange(len(ct.skus)), index=list(ct.skus))
     rank = rows["origin_class"].map({"cn": 0, "unknown": 1, "other": 2})
@@ -133,49 +163,85 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
     return rows.drop(columns=["_s", "_r", "_m", "_node"]).reset_index(drop=True)
 
 
+def _bare_part1_rows(ct: ContributionTree, names) -> pd.DataFrame:
+    """One row per topmost Part I item on a path that brings no controlled mass: the
+    value test still counts its value."""
+    p = ct.paths
+    a = ct.assessment
+    flag = part1_flags(a)
+    nodes = np.flatnonzero(p.topmost(flag) == np.arange(len(p))) if flag.any() else np.zeros(0, np.int64)
+    if not len(nodes):
+        return pd.DataFrame()
+    carried = (np.nan_to_num(ct.total[nodes], nan=1.0) != 0).any(axis=1) if ct.total.shape[1] else \
+        np.zeros(len(nodes), bool)
+    nodes = nodes[~carried]
+    part = p.part[nodes]
+    parts = a.bom.parts
+    return pd.DataFrame({
+        "sku": np.asarray(ct.skus, dtype=object)[p.sku[nodes]], "path": p.strings(names)[nodes],
+        "depth": p.depth[nodes], "part": names[part],
+        "description": parts["description"].to_numpy(dtype=object)[part], "extended_qty": p.qty[nodes],
+        "base_unit": pd.Series(parts["base_kind"].to_numpy(dtype=object)[part]).map(BASE_UNIT).to_numpy(),
+        "element": None, "origin_class": part_origin(parts)[part], "mass_kg": np.nan, "mass_share": np.nan,
+        "_node": nodes})
+
+
 def _attach_values(rows: pd.DataFrame, ct: ContributionTree, prices, rates) -> pd.DataFrame:
     """Value each row for the value test (see the module docstring)."""
     a = ct.assessment
     res = a.results
+    if prices is None:
+        from remin.prices import load_prices
+        prices = load_prices(None, a.rules.as_of)
     currency = res["currency"].dropna()
-    target = str(currency.iloc[0]) if len(currency) else None
+    target = str(currency.iloc[0]) if len(currency) else prices.currency
     value = np.full(len(rows), np.nan)
-    basis = np.full(len(rows), "no currency" if target is None else "no price", dtype=object)
+    basis = np.full(len(rows), "no currency", dtype=object)
     if len(rows) and target is not None:
-        if prices is None:
-            from remin.prices import load_prices
-            prices = load_prices(None, a.rules.as_of)
-        per_kg = prices.price_per_kg(a.elements, to=target, rates=rates)
-        est = rows["mass_kg"].to_numpy(float) * per_kg.reindex(rows["element"]).to_numpy(float)
-        listed = prices.lookup(a.elements)["currency"].reindex(rows["element"])
-        no_rate = "no exchange rate " + listed.astype("string").fillna("") + f"->{target}"
-        basis = np.where(listed.notna().to_numpy(), no_rate.to_numpy(dtype=object), basis)
-        value = np.where(np.isnan(est), value, est)
+        part1_elements = sorted({e for item in a.rules.part1_items for e in item.elements})
+        element = rows["element"]
+        per_kg = prices.price_per_kg(a.elements, to=target, rates=rates).reindex(element).to_numpy(float)
+        listed = prices.lookup(a.elements)["currency"].reindex(element)
+        est = rows["mass_kg"].to_numpy(float) * per_kg
+        no_rate = ("no exchange rate " + listed.astype("string").fillna("") + f"->{target}").to_numpy(dtype=object)
+        basis = np.where(listed.notna().to_numpy(), no_rate, "no price")
         basis = np.where(np.isnan(est), basis, ESTIMATED)
-        part1 = a.bom.parts["part1"].fillna(False).to_numpy(bool) if "part1" in a.bom.parts else None
-        if part1 is not None and part1.any():
-            value, basis = _declared_part1_values(rows, ct, part1, target, rates, value, basis)
+        value = est
+        other = ~element.isin(part1_elements).to_numpy() & element.notna().to_numpy()
+        value = np.where(other, 0.0, value)   # no Part I item is made of it: not valued
+        basis = np.where(other, "not valued: no Part I item has this element", basis)
+        flag = part1_flags(a)
+        if flag.any():
+            value, basis = _part1_values(rows, ct, flag, value, basis)
     sku_value = res["value"].reindex(rows["sku"]).to_numpy(float) if len(rows) else np.zeros(0)
     with np.errstate(invalid="ignore", divide="ignore"):
         vshare = value / np.where(sku_value > 0, sku_value, np.nan)
     return rows.assign(value=value, currency=target, value_basis=basis, value_share=vshare)
 
 
-def _declared_part1_values(rows, ct, part1, target, rates, value, basis):
-    """Rows under a flagged Part I item share its declared value by controlled mass."""
+def _part1_values(rows, ct, flag, value, basis):
+    """Rows under a Part I item (the topmost on their path) share its value, once, by
+    controlled mass. The item's value is its value per base unit as assessed (own
+    declaration, else its children's) times its extended quantity; a leaf item with no
+    value keeps the estimate of its own content, as the value test does."""
     p = ct.paths
-    top = p.topmost(part1)[rows["_node"].to_numpy()]
+    a = ct.assessment
+    top = p.topmost(flag)[rows["_node"].to_numpy()]
     covered = top >= 0
     if not covered.any():
         return value, basis
-    unit_value, _, _ = _own_values(ct.assessment.bom.parts, rates, target)
-    item_value = p.qty[top[covered]] * unit_value[p.part[top[covered]]]
+    unit_value = a.results["value"].to_numpy(float)
+    item_part = p.part[top[covered]]
+    item_value = p.qty[top[covered]] * unit_value[item_part]
     kg = rows["mass_kg"].to_numpy(float)[covered]
-    group = pd.Series(kg).groupby(top[covered])
+    group = pd.Series(np.nan_to_num(kg, nan=0.0)).groupby(top[covered])
     tot, count = group.transform("sum").to_numpy(), group.transform("size").to_numpy()
-    weight = np.where(tot > 0, kg / np.where(tot > 0, tot, 1.0), 1.0 / count)
-    value = value.copy()
-    basis = basis.copy()
-    value[covered] = item_value * weight
-    basis[covered] = np.where(np.isnan(item_value), "declared value missing", DECLARED)
+    weight = np.where(tot > 0, np.nan_to_num(kg, nan=0.0) / np.where(tot > 0, tot, 1.0), 1.0 / count)
+    leaf_without_value = np.isnan(item_value) & np.isnan(a.bom.parts["unit_value"].to_numpy(float)[item_part]) \
+        & ~a.graph.has_children[item_part]
+    value, basis = value.copy(), basis.copy()
+    idx = np.flatnonzero(covered)
+    use = idx[~leaf_without_value]
+    value[use] = (item_value * weight)[~leaf_without_value]
+    basis[use] = np.where(np.isnan(value[use]), "Part I item value missing", DECLARED)
     return value, basis

@@ -170,7 +170,7 @@ def _unknown_ranking(a: Assessment, rows: pd.DataFrame, s: dict) -> pd.DataFrame
     'below'), and who to ask (supplier, made_in, re_origin).
     """
     t = s["threshold"]
-    u = rows[rows["origin_class"] == "unknown"]
+    u = rows[(rows["origin_class"] == "unknown") & rows["element"].notna()]   # mass-test content only
     cols = ["rank", "part", "description", "supplier", "made_in", "re_origin", "elements", "uses",
             "unknown_kg", "share_delta", "value", "value_share_delta", "if_chinese_low", "decides_above",
             "high_if_cleared", "settles_below"]

@@ -35,9 +35,9 @@ def notice_context(a: Assessment, sku: str, *, recipient: str | None = None, iss
     rules = a.rules
     rows = contributor_rows(contribution_tree(a, [sku]), prices=prices, rates=rates)
     cn = rows[rows["origin_class"] == "cn"]
-    by_part = (cn.groupby(["part", "element"], sort=False)
-               .agg(description=("description", "first"), mass_kg=("mass_kg", "sum"),
-                    mass_share=("mass_share", "sum"), paths=("path", "nunique"))
+    by_part = (cn.groupby(["part", "element"], sort=False, dropna=False)   # element NA: a Part I item
+               .agg(description=("description", "first"), mass_kg=("mass_kg", lambda m: m.sum(min_count=1)),
+                    mass_share=("mass_share", lambda m: m.sum(min_count=1)), paths=("path", "nunique"))
                .reset_index())
     elements = [{"element": el, "cn_kg": float(r[f"{el}_cn_kg"]),
                  "share": _ratio(r[f"{el}_cn_kg"], r["mass_kg"])}
