@@ -160,42 +160,47 @@ def _own_text(ct, order) -> np.ndarray:
 
 
 def _unknown_ranking(a: Assessment, rows: pd.DataFrame, s: dict) -> pd.DataFrame:
-    """Unknown-origin parts ranked by how far each moves the share.
+    """Unknown-origin parts ranked by how far each moves the share of the test that
+    decides the headline verdict (``test``: mass or value).
 
-    Per part: unknown_kg (summed over every path in the SKU), share_delta (its
-    unknown_kg / SKU mass), value and value_share_delta (its estimated/declared value),
-    if_chinese_low (the low share if this one part turns out Chinese; decides 'above'
-    alone when >= threshold), high_if_cleared (the high share once this part and all
-    ranked before it are confirmed non-Chinese; the first below the threshold settles
-    'below'), and who to ask (supplier, made_in, re_origin).
+    Per part: unknown_kg (summed over every path in the SKU), share_delta (unknown_kg /
+    SKU mass), value and value_share_delta (its value in the value test / SKU value),
+    then for the deciding test: if_chinese_low (the low share if this one part turns out
+    Chinese; decides 'above' alone when >= threshold), high_if_cleared (the high share
+    once this part and all ranked before it are confirmed non-Chinese; the first below
+    the threshold settles 'below'), and who to ask (supplier, made_in, re_origin).
     """
     t = s["threshold"]
-    u = rows[(rows["origin_class"] == "unknown") & rows["element"].notna()]   # mass-test content only
+    test = "value" if s["decided_by"] == "value" else "mass"
+    u = rows[rows["origin_class"] == "unknown"]
     cols = ["rank", "part", "description", "supplier", "made_in", "re_origin", "elements", "uses",
-            "unknown_kg", "share_delta", "value", "value_share_delta", "if_chinese_low", "decides_above",
+            "unknown_kg", "share_delta", "value", "value_share_delta", "test", "if_chinese_low", "decides_above",
             "high_if_cleared", "settles_below"]
     if u.empty:
         return pd.DataFrame(columns=cols)
     g = u.groupby("part", sort=False)
+    content = u[u["element"].notna()].groupby("part", sort=False)["mass_kg"]   # a bare Part I row has no mass
     out = pd.DataFrame({
-        "unknown_kg": g["mass_kg"].sum(min_count=1),
+        "unknown_kg": content.sum(min_count=1),
         "value": g["value"].sum(min_count=1),
         "uses": g["path"].nunique(),
-        "elements": g["element"].agg(lambda e: ", ".join(dict.fromkeys(e))),
+        "elements": g["element"].agg(lambda e: ", ".join(dict.fromkeys(e.dropna()))),
     })
-    out.loc[g["mass_kg"].apply(lambda m: m.isna().any()), "unknown_kg"] = np.nan  # part of it unknown
-    mass = s["mass_kg"] if s["mass_kg"] > 0 else np.nan
-    out["share_delta"] = out["unknown_kg"] / mass
+    out.loc[content.apply(lambda m: m.isna().any()).reindex(out.index, fill_value=False), "unknown_kg"] = np.nan
+    out["unknown_kg"] = out["unknown_kg"].where(out.index.isin(content.size().index), 0.0)
+    out["share_delta"] = out["unknown_kg"] / (s["mass_kg"] if s["mass_kg"] > 0 else np.nan)
     out["value_share_delta"] = out["value"] / (s["value"] if s["value"] > 0 else np.nan)
+    delta = out["share_delta" if test == "mass" else "value_share_delta"]
     # Largest first; an unknown amount (NaN) could be anything, so it leads.
-    out = out.assign(_k=out["share_delta"].fillna(np.inf)).sort_values(["_k"], ascending=False, kind="stable")
-    out = out.drop(columns="_k")
+    out = out.assign(_k=delta.fillna(np.inf)).sort_values(["_k"], ascending=False, kind="stable")
+    delta = out["share_delta" if test == "mass" else "value_share_delta"]
     parts = a.bom.parts.reindex(out.index)
     for c in ("description", "supplier", "made_in", "re_origin"):
         out[c] = parts[c].to_numpy(dtype=object) if c in parts else None
-    out["if_chinese_low"] = s["mass_share_low"] + out["share_delta"]
+    out["test"] = test
+    out["if_chinese_low"] = s[f"{test}_share_low"] + delta
     out["decides_above"] = (out["if_chinese_low"] >= t).to_numpy(bool)
-    out["high_if_cleared"] = s["mass_share_high"] - out["share_delta"].cumsum(skipna=False)
+    out["high_if_cleared"] = s[f"{test}_share_high"] - delta.cumsum(skipna=False)
     cleared = (out["high_if_cleared"] < t).fillna(False).to_numpy(bool)
     settles = np.zeros(len(out), bool)
     if cleared.any():
@@ -298,7 +303,7 @@ def _headroom_lines(e: Explanation, fmt_mass, fmt_money, fmt_share) -> list[str]
         if h.unknown and not np.isnan(h.unknown):
             if h.headroom > 0 >= h.headroom_high:
                 out.append(f"    Counting the unknown-origin {what} ({show(h.unknown)}) as Chinese, it is over by "
-                           f"{show(-h.headroom_high)}: the origin questions below decide.")
+                           f"{show(-h.headroom_high)}: the origins of the parts below decide the {h.test} test.")
             elif h.headroom > 0:
                 out.append(f"    Even if all unknown-origin {what} ({show(h.unknown)}) were Chinese, "
                            f"{show(h.headroom_high)} of headroom remain.")
@@ -313,16 +318,19 @@ def _headroom_lines(e: Explanation, fmt_mass, fmt_money, fmt_share) -> list[str]
 def _unknown_lines(e: Explanation, fmt_mass, fmt_share) -> list[str]:
     u = e.unknown
     s = e.summary
+    test = "value" if s["decided_by"] == "value" else "mass"
+    verdict = s[f"{test}_verdict"]
     if u.empty:
-        return ["  No unknown-origin controlled content: no origin question can change the mass test."]
-    if s["mass_verdict"] != INDETERMINATE:
-        why = "already above on Chinese-origin content alone" if s["mass_verdict"] == ABOVE else \
-            "below even if it were all Chinese" if s["mass_verdict"] == BELOW else s["mass_verdict"]
-        head = f"  Unknown-origin content ({fmt_mass(s['unknown_kg'])}) cannot change the mass test: {why}."
-        return [head] + ["  Parts with unknown origin (to complete the records):"] + _ranking_table(u, fmt_mass,
-                                                                                                  fmt_share)
-    out = [f"  The verdict turns on unknown-origin content ({fmt_mass(s['unknown_kg'])}, up to "
-           f"{fmt_share(s['mass_share_high'] - s['mass_share_low'])}). Ask these suppliers first:"]
+        return [f"  No unknown-origin controlled content: no origin question can change the {test} test."]
+    if verdict != INDETERMINATE:
+        why = "already above on Chinese-origin content alone" if verdict == ABOVE else \
+            "below even if it were all Chinese" if verdict == BELOW else verdict
+        head = f"  Unknown-origin content cannot change the {test} test, which decides the verdict: {why}."
+        return [head, "  Parts with unknown origin (to complete the records):"] + _ranking_table(u, fmt_mass,
+                                                                                             fmt_share)
+    spread = fmt_share(s[f"{test}_share_high"] - s[f"{test}_share_low"])
+    out = [f"  The verdict ({test} test) turns on unknown-origin content (up to {spread}). "
+           "Ask these suppliers first:"]
     out += _ranking_table(u, fmt_mass, fmt_share)
     alone = u.loc[u["decides_above"], "part"].tolist()
     if alone:
@@ -330,20 +338,26 @@ def _unknown_lines(e: Explanation, fmt_mass, fmt_share) -> list[str]:
     if u["settles_below"].any():
         k = int(np.argmax(u["settles_below"].to_numpy()))
         names = ", ".join(u["part"].iloc[:k + 1])
-        out.append(f"  Confirming {names} as non-Chinese settles the mass test: below "
+        out.append(f"  Confirming {names} as non-Chinese settles the {test} test: below "
                    f"(high share {fmt_share(u['high_if_cleared'].iloc[k])}).")
     return out
 
 
 def _ranking_table(u: pd.DataFrame, fmt_mass, fmt_share) -> list[str]:
-    head = ["#", "part", "supplier", "made in", "elements", "uses", "unknown", "can add", "if Chinese"]
-    body = [[str(r.rank), str(r.part), _text(r.supplier), _text(r.made_in), r.elements, str(r.uses),
-             fmt_mass(r.unknown_kg), fmt_share(r.share_delta), fmt_share(r.if_chinese_low)
+    head = ["#", "part", "supplier", "made in", "elements", "uses", "unknown", "mass share", "value share",
+            "if Chinese"]
+    body = [[str(r.rank), str(r.part), _text(r.supplier), _text(r.made_in), r.elements or "Part I item",
+             str(r.uses), fmt_mass(r.unknown_kg), _plus(fmt_share(r.share_delta)),
+             _plus(fmt_share(r.value_share_delta)), fmt_share(r.if_chinese_low) + f" {r.test}"
              + (" (above)" if r.decides_above else "")] for r in u.itertuples(index=False)]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-    right = {0, 5, 6, 7}
+    right = {0, 5, 6, 7, 8}
     fmt = "  ".join(f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     return ["    " + fmt.format(*head).rstrip()] + ["    " + fmt.format(*b).rstrip() for b in body]
+
+
+def _plus(text: str) -> str:
+    return text if text == "n/a" else "+" + text
 
 
 def _text(v) -> str:

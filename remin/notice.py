@@ -82,11 +82,19 @@ def notice_context(a: Assessment, sku: str, *, recipient: str | None = None, iss
             "status_after_suspension": status_after_note(rules),
             "sources": [s for s in rules.sources() if s["instrument"] == rules.value_test.instrument],
         },
-        "licence_required": in_force and r.get("verdict") == ABOVE,
+        "licence_required": needs_notice(a, sku) and in_force,
         "outlook": outlook.to_dict() if outlook is not None else None,
         "inputs": [f.to_dict() for f in a.bom.inputs],
         "remin_version": __import__("remin").__version__,
     }
+
+
+def needs_notice(a: Assessment, sku: str) -> bool:
+    """The SKU is above and not known to be outside Annex 1 Part II (Art. 1(1) applies
+    to Part II items only; ``part2_scope`` False says it is not one)."""
+    r = a.results.loc[sku]
+    scope = r.get("part2_scope", pd.NA)
+    return r.get("verdict") == ABOVE and (pd.isna(scope) or bool(scope))
 
 
 def render_notice(context: dict, fmt: str = "md", template: str | Path | None = None) -> str:

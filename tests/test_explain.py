@@ -95,7 +95,7 @@ def test_above_sku_shows_how_far_over():
     out = explain("ROT-150-A", EDU_FILES)
     over = total(ROTOR_ELEMENTS, "cn") - T * ROTOR          # 68.187 g - 15.754 g = 52.433 g
     assert f"over by {over * 1000:,.3f} g" in out
-    assert "cannot change the mass test: already above" in out
+    assert "cannot change the mass test, which decides the verdict: already above" in out
 
 
 def test_sap_servo_any_part_can_be_explained():

@@ -253,3 +253,34 @@ def test_csv_and_json_carry_the_same_contributors(tmp_path, wb):
 def test_xlsx_format_needs_an_output_file():
     r = CliRunner().invoke(main, ["check", str(REPO / EDU_FILES[0]), "--format", "xlsx"])
     assert r.exit_code == 2 and "--output" in r.output
+
+
+def test_value_rows_sum_to_the_value_shares(tmp_path):
+    """With an EUR/USD rate the value test can value the drive unit; the Contributors
+    rows' value shares then add up to the Summary's value shares (low: cn rows; high:
+    cn + unknown rows). Skipped where this remin computes no value share."""
+    import datetime
+
+    from remin.api import run_check
+    from remin.currency import load_rates
+    from remin.report.excel import write_workbook
+    from remin.report.frames import report_frames
+
+    rates_file = tmp_path / "rates.csv"
+    rates_file.write_text("currency,rate,base,date,source\nEUR,1.08,USD,2025-06-30,test rate\n", encoding="utf-8")
+    rates = load_rates(rates_file)
+    a = run_check([str(REPO / EDU_FILES[0])], as_of=datetime.date(2026, 11, 22), rates=rates).assessment
+    if a.skus["value_share_low"].isna().all():
+        pytest.skip("this remin computes no value share (value test not present)")
+    write_workbook(report_frames(a, rates=rates), tmp_path / "v.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "v.xlsx")
+    _, summary = table(book["Summary"])
+    _, rows = table(book["Contributors"])
+    for s in summary:
+        if s["Value share low (%)"] is None:
+            continue
+        mine = [r for r in rows if r["SKU"] == s["SKU"]]
+        low = sum(r["Share of SKU value (%)"] or 0 for r in mine if r["Origin class"] == "cn")
+        high = sum(r["Share of SKU value (%)"] or 0 for r in mine if r["Origin class"] in ("cn", "unknown"))
+        assert low == pytest.approx(s["Value share low (%)"], rel=1e-9), s["SKU"]
+        assert high == pytest.approx(s["Value share high (%)"], rel=1e-9), s["SKU"]

@@ -41,7 +41,7 @@ def notice_command(sku, files, as_of, as_written, mapping, rules_paths, material
     Exit status: 0 written; 1 the SKU is not above (use --force to write one anyway);
     2 usage error; 3 unreadable or invalid input or template.
     """
-    from remin.notice import format_for, notice_context, render_notice
+    from remin.notice import format_for, needs_notice, notice_context, render_notice
     from remin.outlook import licensing_outlook
 
     fmt = format_for(output, fmt)
@@ -49,9 +49,10 @@ def notice_command(sku, files, as_of, as_written, mapping, rules_paths, material
                                   rules_paths=rules_paths, materials_paths=materials_paths, currency=currency,
                                   prices_path=prices_path, rates_path=rates_path)
     verdict = a.results.at[sku, "verdict"]
-    if verdict != ABOVE and not force:
+    if not needs_notice(a, sku) and not force:
         why = ("whether a notice is needed turns on unknown origins (see `remin explain`)"
-               if verdict == "indeterminate" else "no notice is needed")
+               if verdict == "indeterminate" else "it is not an Annex 1 Part II item: no notice is needed"
+               if verdict == ABOVE else "no notice is needed")
         raise ExitError(f"{sku} is {verdict} on {a.rules.as_of}: {why}; --force writes one anyway", 1)
     outlook = licensing_outlook(a.rules, end_use, end_user_listed) if end_use or end_user_listed else None
     text = render_notice(notice_context(a, sku, recipient=recipient, issuer=issuer, outlook=outlook,
