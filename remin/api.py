@@ -23,15 +23,22 @@ from remin.timing import stage
 class CheckResult:
     assessment: Assessment
 
-    def render(self, fmt: str) -> str:
+    def render(self, fmt: str, frames=None) -> str:
+        """table / json / csv text; ``frames`` (see ``frames()``) adds the detail to json."""
         if fmt == "json":
             from remin.report.json import to_json
-            return to_json(self.assessment) + "\n"
+            return to_json(self.assessment, frames=frames) + "\n"
         if fmt == "csv":
             from remin.report.table import to_csv
             return to_csv(self.assessment)
         from remin.report.table import render_table
         return render_table(self.assessment)
+
+    def frames(self, *, prices=None, rates=None, command: str | None = None):
+        """The full report's frames (contributors, where-used, rules, inputs …) for the
+        workbook, the CSV set and the JSON detail: remin.report.frames.ReportFrames."""
+        from remin.report.frames import report_frames
+        return report_frames(self.assessment, prices=prices, rates=rates, command=command)
 
 
 def assess(bom: Bom, *, rules=None, as_of: date | str | None = None, as_written: bool = False,

@@ -61,9 +61,12 @@ def sku_record(a: Assessment, sku: str) -> dict:
     return rec
 
 
-def to_dict(a: Assessment) -> dict:
+def to_dict(a: Assessment, frames=None) -> dict:
+    """The §2.7 report; with ``frames`` (remin.report.frames.ReportFrames) also the
+    workbook's detail: per-SKU ``contributors``, ``where_used``, ``rules.instruments``
+    and ``generated_at`` (see remin.report.detail)."""
     rules = a.rules.to_dict()
-    return {
+    out = {
         "remin_version": __version__,
         "rules": rules,
         "inputs": [f.to_dict() for f in a.bom.inputs],
@@ -71,10 +74,14 @@ def to_dict(a: Assessment) -> dict:
         "skus": [sku_record(a, s) for s in a.sku_list],
         "findings": [f.to_dict() for f in a.findings],
     }
+    if frames is not None:
+        from remin.report.detail import add_detail
+        add_detail(out, frames)
+    return out
 
 
-def to_json(a: Assessment, indent: int | None = 2) -> str:
-    return json.dumps(to_dict(a), indent=indent, ensure_ascii=False, default=_default)
+def to_json(a: Assessment, indent: int | None = 2, frames=None) -> str:
+    return json.dumps(to_dict(a, frames), indent=indent, ensure_ascii=False, default=_default)
 
 
 def _default(o):
