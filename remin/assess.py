@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from remin.bom import Bom
+from remin.partdata import in_index
 from remin.currency import Rates
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
@@ -246,7 +247,7 @@ def _own_elements(bom: Bom, pos: pd.Series, mass: np.ndarray, elements):
     """(n, E*3) controlled kg per base unit from each part's own composition."""
     n = len(pos)
     comp = bom.composition
-    comp = comp[comp["part"].isin(pos.index)]
+    comp = comp[in_index(comp["part"], pos.index)]
     declared = np.zeros(n, bool)
     declared[pos[comp["part"].unique()].to_numpy()] = True
     ctl = comp[comp["element"].isin(elements)]

@@ -166,7 +166,7 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
     bom_parts = pd.Index(lines["part"].astype(str).unique()).union(pd.Index(edges["parent"].unique()), sort=False)
     parts = parts.reindex(parts.index.union(bom_parts, sort=False))
-    parts["in_bom"] = parts.index.isin(bom_parts)
+    parts["in_bom"] = in_index(parts.index, bom_parts)
     parts["base_kind"] = pd.Series(parts.index, index=parts.index).map(kinds).fillna("count")
     for f in FLAG_FIELDS:
         parts[f] = parts[f].astype("boolean")
@@ -179,8 +179,19 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     return parts[PART_COLUMNS], findings
 
 
+def in_index(values, index) -> np.ndarray:
+    """``values.isin(index)`` through a hash lookup: several times faster than isin on
+    Arrow-backed strings for a million part numbers."""
+    return pd.Index(index).get_indexer(pd.Index(values)) >= 0 if pd.Index(index).is_unique else \
+        pd.Index(values).isin(index)
+
+
 def _conflicts(rec: pd.DataFrame, fields: list[str]) -> list[Finding]:
     out = []
+    # only parts given on more than one row can disagree with themselves
+    rec = rec[rec["part"].duplicated(keep=False).to_numpy()]
+    if rec.empty:
+        return out
     for f in fields:
         vals = rec[["part", f, *SOURCE_COLUMNS]].dropna(subset=[f])
         if vals.empty:
