@@ -10,7 +10,8 @@ Top level: ``where_used`` (per controlled part, its uses), ``generated_at``, and
 """
 from __future__ import annotations
 
-import numpy as np
+import json
+
 import pandas as pd
 
 from remin.report.frames import ReportFrames
@@ -25,10 +26,12 @@ _WHERE_USED_KEYS = ("sku", "extended_qty", "base_unit", "counted", "cn_kg", "oth
 def add_detail(report: dict, frames: ReportFrames) -> dict:
     """Add the detail keys to a ``to_dict`` report in place; returns it."""
     c = frames.contributors
-    by_sku = {sku: g for sku, g in c.groupby("sku", sort=False)} if len(c) else {}
+    by_sku: dict = {}
+    if len(c):   # all records at once, then dealt out per SKU (no per-SKU DataFrame work)
+        for sku, rec in zip(c["sku"].tolist(), _contributor_records(c)):
+            by_sku.setdefault(sku, []).append(rec)
     for rec in report["skus"]:
-        rows = by_sku.get(rec["sku"])
-        rec["contributors"] = [] if rows is None else _contributor_records(rows)
+        rec["contributors"] = by_sku.get(rec["sku"], [])
     report["where_used"] = _where_used_records(frames.where_used)
     report["generated_at"] = frames.meta.get("generated_at")
     report["rules"]["instruments"] = json_records(frames.instruments)
@@ -50,17 +53,22 @@ def _contributor_records(rows: pd.DataFrame) -> list[dict]:
 
 
 def _where_used_records(w: pd.DataFrame) -> list[dict]:
-    out = []
-    for (part, desc), g in w.groupby(["part", "description"], sort=False, dropna=False):
-        uses = json_records(g[list(_WHERE_USED_KEYS)])
-        for use, path in zip(uses, g["path"].str.split(PATH_SEP, regex=False)):
-            use["path"] = path
-        out.append({"part": part, "description": None if pd.isna(desc) else desc, "uses": uses})
-    return out
+    if not len(w):
+        return []
+    uses = json_records(w[list(_WHERE_USED_KEYS)])
+    out: dict = {}
+    descs = w["description"].astype(object).where(w["description"].notna(), None).tolist()
+    for use, path, part, desc in zip(uses, w["path"].str.split(PATH_SEP, regex=False).tolist(),
+                                     w["part"].tolist(), descs):
+        use["path"] = path
+        out.setdefault((part, desc), {"part": part, "description": desc, "uses": []})["uses"].append(use)
+    return list(out.values())
 
 
 def json_records(df: pd.DataFrame) -> list[dict]:
-    """Records with JSON-safe values: NaN/NA -> None, numpy scalars -> Python."""
-    clean = df.astype(object).where(df.notna(), None)
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()}
-            for rec in clean.to_dict(orient="records")]
+    """Records with JSON-safe values (NaN/NA -> None), through pandas' C JSON writer:
+    several times faster than building dicts cell by cell."""
+    if df.empty:
+        return []
+    return json.loads(df.to_json(orient="records", double_precision=15, date_format="iso",
+                                 default_handler=str))

@@ -80,8 +80,17 @@ def to_dict(a: Assessment, frames=None) -> dict:
     return out
 
 
+#: Above this many SKU and detail records the JSON is written compact: Python's
+#: indenting encoder is pure Python and would dominate a large run.
+PRETTY_LIMIT = 5000
+
+
 def to_json(a: Assessment, indent: int | None = 2, frames=None) -> str:
-    return json.dumps(to_dict(a, frames), indent=indent, ensure_ascii=False, default=_default)
+    report = to_dict(a, frames)
+    size = len(report["skus"]) + sum(len(s.get("contributors", ())) for s in report["skus"]) \
+        + len(report.get("where_used", ()))
+    return json.dumps(report, indent=indent if size <= PRETTY_LIMIT else None, ensure_ascii=False,
+                      default=_default)
 
 
 def _default(o):
