@@ -166,10 +166,10 @@ def _score_on_dask(todo, ctx: ScoringContext, scheduler, record: Callable[[FileR
     client = Client(scheduler, set_as_default=False) if own_client else scheduler
     try:
         shared = client.scatter(ctx, broadcast=True)
-        futures = client.map(score_file, [p for p, _ in todo], [sha for _, sha in todo], context=shared,
+        futures = client.map(_score_on_worker, [p for p, _ in todo], [sha for _, sha in todo], context=shared,
                              pure=False)  # pure=False: fresh keys, never a stale result of another batch
         by_key = {f.key: item for f, item in zip(futures, todo)}
-        for future in dask_completed(futures):
+        for future in dask_completed(futures, loop=client.loop):
             if future.status == "finished":
                 record(future.result())
             else:  # the task itself failed (e.g. its workers kept dying): that file's failure
@@ -179,6 +179,10 @@ def _score_on_dask(todo, ctx: ScoringContext, scheduler, record: Callable[[FileR
     finally:
         if own_client:
             client.close()
+
+
+def _score_on_worker(path: str, sha256: str | None, context: ScoringContext) -> FileResult:
+    return score_file(path, context, sha256)
 
 
 def _task_error(future) -> str:
