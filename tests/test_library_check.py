@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
-import openpyxl
 import pytest
 
 from remin.api import run_check
 from remin.bom import read_bom
-from remin.library import Library, write_declaration_template
+from remin.library import Library
 from remin.library.fill import LibrarySnapshot, fill_from_library
 
 from conftest import codes, sku
+from test_library import filled_template
 
 # FAN-1 holds two magnets (no data on the BOM) and a housing (200 g, origin MY on the BOM)
 BOM = """Level,Part Number,Description,Qty,UoM,Unit Weight (g),RE Origin
@@ -30,14 +30,8 @@ COMPOSITION = [["MAG-001", "Dy", None, 2, "wt%", None], ["MAG-001", "Nd", None, 
 
 
 def declaration(path, parts=PARTS, composition=COMPOSITION):
-    write_declaration_template(path)
-    wb = openpyxl.load_workbook(path)
-    for row in parts:
-        wb["Parts"].append(row)
-    for row in composition:
-        wb["Composition"].append(row)
-    wb.save(path)
-    return path
+    """The declaration template filled in with ``parts`` and ``composition``."""
+    return filled_template(path, parts, composition)
 
 
 @pytest.fixture

@@ -96,9 +96,11 @@ def run_batch(inputs: Sequence[str], options: BatchOptions = BatchOptions(), *, 
                 _score_locally(todo, ctx, workers or os.cpu_count() or 1, record)
         except (KeyboardInterrupt, BrokenProcessPool) as e:
             why = "interrupted" if isinstance(e, KeyboardInterrupt) else "a worker process died (out of memory?)"
-            raise BatchInterrupted(f"{why}: {len(results)} of {len(files)} files done and kept"
-                                   + (f" in {state_path}; run the same command again to resume" if store else "")
-                                   ) from None
+            stopped = BatchInterrupted(f"{why}: {len(results)} of {len(files)} files done and kept"
+                                       + (f" in {state_path}; run the same command again to resume" if store
+                                          else ""))
+            stopped.exit_code = 130 if isinstance(e, KeyboardInterrupt) else 3
+            raise stopped from None
         finally:
             bar.close()
     finally:

@@ -39,6 +39,7 @@ PER_PIECE = ("mass_kg", "unit_value")
 COMPARED = ("mass_kg", "re_origin", "made_in", "unit_value")
 LIBRARY_BASIS = "library"
 _STATE_RETRIES = 5
+_MAX_LISTED_PARTS = 900
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class LibrarySnapshot:
         if not isinstance(library, Library):
             with Library.open(library) as opened:
                 return cls.read(opened, parts)
+        if parts is not None and len(parts) > _MAX_LISTED_PARTS:
+            parts = None  # one SQL parameter per part would pass SQLite's limit: read all, select in pandas
         for _ in range(_STATE_RETRIES):  # a writer may commit between the reads: read again
             state = library.state_hash()
             part_frame, composition = library.current_frames(parts)
