@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from remin.batch import BatchOptions, expand_inputs, run_batch, score_file
+from remin.batch import BatchInterrupted, BatchOptions, expand_inputs, run_batch, score_file
 from remin.errors import UsageError
 
 N_FILES, BROKEN = 200, 137
@@ -101,6 +101,27 @@ def test_changed_file_is_scored_again_and_force_rescans(first_run, tmp_path):
     assert other.reused == 0 and len(other.files) == 10
     forced = run_batch([str(copy / "bom-00*.csv")], options, state=state, workers=2, force=True)
     assert forced.reused == 0 and len(forced.scored) == 10
+
+
+def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path, monkeypatch):
+    import remin.batch.run as batch_run
+    boms = write_boms(tmp_path / "boms", n=5, broken=None)
+    options = BatchOptions(as_of=pd.Timestamp(AS_OF).date())
+    real, calls = batch_run.score_file, []
+
+    def interrupted_at_the_third(path, ctx, sha):
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(path, ctx, sha)
+
+    monkeypatch.setattr(batch_run, "score_file", interrupted_at_the_third)
+    with pytest.raises(BatchInterrupted, match="2 of 5 files done and kept") as stopped:
+        run_batch([str(boms)], options, output=tmp_path / "s.csv", workers=1)
+    assert stopped.value.exit_code == 130 and not (tmp_path / "s.csv").exists()
+    monkeypatch.setattr(batch_run, "score_file", real)
+    resumed = run_batch([str(boms)], options, output=tmp_path / "s.csv", workers=1)
+    assert resumed.reused == 2 and len(resumed.scored) == 5
 
 
 def test_json_and_xlsx_outputs(tmp_path):
