@@ -127,3 +127,11 @@ def test_a_snapshot_is_read_once_and_reused(write, library):
 def test_a_missing_library_is_a_clean_error(cli, write, tmp_path):
     result = cli("check", write("fan.csv", BOM), "--library", tmp_path / "nope.db")
     assert result.exit_code == 3 and "nope.db" in result.output
+
+
+def test_the_python_api_takes_the_library_too(write, library):
+    import remin
+    a = remin.assess(remin.read_bom(write("fan.csv", BOM)), library=library, as_of="2026-01-15")
+    # the same 215 g and 0.3 g of unknown-origin Dy as from the command line
+    assert a.skus.at["FAN-1", "mass_kg"] == pytest.approx(0.215)
+    assert a.skus.at["FAN-1", "controlled_unknown_kg"] == pytest.approx(0.3e-3)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from remin import __version__
-from remin.batch.score import FAILED, ROW_COLUMNS
+from remin.batch.score import FAILED, LEAD_COLUMNS, TRAIL_COLUMNS
 from remin.errors import UsageError
 
 FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -25,8 +25,12 @@ def output_format(path: str | Path) -> str:
 
 
 def rows_frame(rows: list[dict]) -> pd.DataFrame:
-    """Rows sorted by file then SKU, in ``ROW_COLUMNS`` order."""
-    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    """Rows sorted by file then SKU: file and status first, the per-SKU summary,
+    then the findings counts and what the row was scored with."""
+    frame = pd.DataFrame(rows)
+    fixed = LEAD_COLUMNS + ["sku"] + TRAIL_COLUMNS
+    middle = [c for c in frame.columns if c not in fixed]
+    frame = frame.reindex(columns=LEAD_COLUMNS + ["sku"] + middle + TRAIL_COLUMNS)
     return frame.sort_values(["file", "sku"], kind="stable", na_position="first", ignore_index=True)
 
 

@@ -19,19 +19,18 @@ import pandas as pd
 from remin import __version__
 from remin.assess import assess
 from remin.bom import read_bom, sha256_of
+from remin.currency import normalize_currency
 from remin.errors import ReminError
 from remin.findings import ERROR, WARNING
 from remin.report.table import summary_frame
 
 SCORED, FAILED = "scored", "failed"
 
-#: Columns of every output row, in order (figures in kg and in ``currency``).
-ROW_COLUMNS = ["file", "sha256", "status", "error", "sku", "description", "mass_kg", "cn_controlled_kg",
-               "other_controlled_kg", "unknown_controlled_kg", "mass_share_low", "mass_share_high",
-               "mass_verdict", "value", "currency", "value_share_low", "value_share_high", "value_verdict",
-               "part2_scope", "cn_technology", "verdict", "decided_by", "top_contributor", "n_errors",
-               "n_warnings", "error_codes", "warning_codes", "rules_id", "rules_as_of", "rules_status",
-               "library_state"]
+#: Output columns before and after the per-SKU summary of ``remin check --format csv``
+#: (``remin.report.table.summary_frame``), whose columns sit in between.
+LEAD_COLUMNS = ["file", "sha256", "status", "error"]
+TRAIL_COLUMNS = ["n_errors", "n_warnings", "error_codes", "warning_codes", "rules_id", "rules_as_of",
+                 "rules_status", "library_state"]
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,17 @@ class BatchOptions:
 
     as_of: date | None = None
     as_written: bool = False
+    rule_set: str | None = None
     rules_paths: tuple[str, ...] = ()
     materials_paths: tuple[str, ...] = ()
     mapping: str | None = None
     library: str | None = None
     currency: str | None = None
     all_levels: bool = False
+    prices: str | None = None
+    rates: str | None = None
+    end_use: str | None = None
+    end_user_listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class ScoringContext:
     materials: object | None           # remin.composition.MaterialsLibrary
     mapping: object                    # remin.mapping.Mapping
     library: object | None             # remin.library.fill.LibrarySnapshot
+    prices: object                     # remin.prices.PriceTable on as_of
+    rates: object                      # remin.currency.Rates
     rules_fingerprint: str
     fingerprint: str
 
@@ -74,28 +80,40 @@ class ScoringContext:
 
 def load_context(options: BatchOptions) -> ScoringContext:
     """Load everything the options name, once. Raises ReminError for a bad rule,
-    materials, mapping or library file (the batch cannot start)."""
+    materials, mapping, price, rate or library file or end use (the batch
+    cannot start)."""
     from remin.composition import load_materials
+    from remin.currency import load_rates
     from remin.mapping import load_mapping
-    from remin.rules import load_rules
+    from remin.outlook import licensing_outlook
+    from remin.prices import load_prices
+    from remin.rules import DEFAULT_RULE_SET, load_rules
 
     as_of = options.as_of or date.today()
-    rules = load_rules(extra_paths=tuple(options.rules_paths))
+    rules = load_rules(options.rule_set or DEFAULT_RULE_SET, tuple(options.rules_paths))
+    on_date = rules.evaluate(as_of, as_written=options.as_written)
+    if options.end_use and on_date.licensing is not None:
+        licensing_outlook(on_date, options.end_use, options.end_user_listed)  # names the valid end uses
     materials = load_materials(options.materials_paths) if options.materials_paths else None
     mapping = load_mapping(options.mapping)
+    prices = load_prices(options.prices, as_of)
+    rates = load_rates(options.rates)
     library = None
     if options.library is not None:
         from remin.library.fill import LibrarySnapshot
         library = LibrarySnapshot.read(options.library)
     rules_fp = _digest({"rule_set": rules.id, "as_of": as_of.isoformat(), "as_written": options.as_written,
                         "rule_files": _files_digest(options.rules_paths)})
+    named_files = {name: _files_digest([path] if path else []) for name, path in (
+        ("mapping", options.mapping), ("prices", options.prices), ("rates", options.rates))}
     fingerprint = _digest({
         "remin": __version__, "rules": rules_fp, "shipped_data": _shipped_data_digest(),
-        "materials": _files_digest(options.materials_paths), "mapping": _files_digest(
-            [options.mapping] if options.mapping else []),
+        "materials": _files_digest(options.materials_paths), **named_files,
         "library": library.state if library is not None else None,
-        "currency": options.currency, "all_levels": options.all_levels})
-    return ScoringContext(options, as_of, rules, materials, mapping, library, rules_fp, fingerprint)
+        "currency": options.currency, "all_levels": options.all_levels, "end_use": options.end_use,
+        "end_user_listed": options.end_user_listed})
+    return ScoringContext(options, as_of, rules, materials, mapping, library, prices, rates, rules_fp,
+                          fingerprint)
 
 
 _cached_context = functools.lru_cache(maxsize=4)(load_context)
@@ -115,8 +133,8 @@ class FileResult:
         """Output rows; a failure is one row with the error and no figures."""
         if self.status == SCORED:
             return [dict(r, file=self.file, sha256=self.sha256) for r in self.rows]
-        return [{**dict.fromkeys(ROW_COLUMNS), "file": self.file, "sha256": self.sha256, "status": FAILED,
-                 "error": self.error}]
+        return [{**dict.fromkeys(LEAD_COLUMNS + TRAIL_COLUMNS), "file": self.file, "sha256": self.sha256,
+                 "status": FAILED, "error": self.error}]
 
 
 def score_file(path: str, context: "ScoringContext | BatchOptions", sha256: str | None = None) -> FileResult:
@@ -152,7 +170,8 @@ def _score(path: str, ctx: ScoringContext) -> FileResult:
         bom = fill_from_library(bom, ctx.library)
     o = ctx.options
     a = assess(bom, rules=ctx.rules, as_of=ctx.as_of, as_written=o.as_written, all_levels=o.all_levels,
-               currency=o.currency)
+               currency=normalize_currency(o.currency), rates=ctx.rates, prices=ctx.prices,
+               materials=ctx.materials, end_use=o.end_use, end_user_listed=o.end_user_listed)
     severity = pd.Series([f.severity for f in a.findings], dtype=object)
     found = pd.Series([f.code for f in a.findings], dtype=object)
     common = {
@@ -164,7 +183,7 @@ def _score(path: str, ctx: ScoringContext) -> FileResult:
         "library_state": ctx.library_state,
     }
     summary = summary_frame(a)
-    rows = tuple({**{c: None for c in ROW_COLUMNS}, **{k: _plain(v) for k, v in rec.items()}, **common}
+    rows = tuple({"file": None, "sha256": None, **{k: _plain(v) for k, v in rec.items()}, **common}
                  for rec in summary.to_dict("records"))
     return FileResult(path, bom.inputs[0].sha256, SCORED, rows)
 

@@ -7,8 +7,9 @@ import click
 
 from remin.batch import BatchOptions, run_batch
 from remin.cli._app import ExitError, main, translate_errors
-from remin.cli.options import (as_date, as_of_option, as_written_option, library_fill_option, map_option,
-                               materials_option, rules_option)
+from remin.cli.options import library_fill_option, map_option, materials_option
+from remin.cli.rules import (end_use_option, end_user_listed_option, prices_option, rates_option,
+                             rules_options)
 
 
 @main.command("batch")
@@ -16,13 +17,15 @@ from remin.cli.options import (as_date, as_of_option, as_written_option, library
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Report to write: .csv, .json or .xlsx (one row per file and SKU).")
 @library_fill_option
-@as_of_option
-@as_written_option
+@rules_options
 @map_option
-@rules_option
 @materials_option
 @click.option("--currency", default=None, metavar="ISO", help="Currency of the value test (default: the "
               "most common in each BOM).")
+@prices_option
+@rates_option
+@end_use_option
+@end_user_listed_option
 @click.option("--all-levels", is_flag=True, help="A row for every assembly, not only the roots.")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of CPUs).")
@@ -36,8 +39,9 @@ from remin.cli.options import (as_date, as_of_option, as_written_option, library
 @click.option("--fail-on", type=click.Choice(["above", "indeterminate", "failure"]), default=None,
               help="Exit with status 1 if a SKU is above (or above or indeterminate), or if any file failed.")
 @translate_errors
-def batch(inputs, output, library_path, as_of, as_written, mapping, rules_paths, materials_paths, currency,
-          all_levels, workers, scheduler, state, force, quiet, fail_on):
+def batch(inputs, output, library_path, as_of, as_written, rule_set, rules_paths, mapping, materials_paths,
+          currency, prices_path, rates_path, end_use, end_user_listed, all_levels, workers, scheduler, state,
+          force, quiet, fail_on):
     """Score many BOM files: every file in PATH (folders are searched
     recursively for .xlsx/.xlsm/.xls/.ods/.csv/.tsv) or matching GLOB.
 
@@ -55,9 +59,12 @@ def batch(inputs, output, library_path, as_of, as_written, mapping, rules_paths,
     Exit status: 0 done, 1 --fail-on met, 2 usage error, 3 bad rules,
     mapping or library file (nothing scored).
     """
-    options = BatchOptions(as_of=as_date(as_of), as_written=as_written, rules_paths=tuple(rules_paths),
-                           materials_paths=tuple(materials_paths), mapping=mapping, library=library_path,
-                           currency=currency, all_levels=all_levels)
+    options = BatchOptions(as_of=as_of, as_written=as_written, rule_set=rule_set,
+                           rules_paths=tuple(map(str, rules_paths)), materials_paths=tuple(materials_paths),
+                           mapping=mapping, library=library_path, currency=currency, all_levels=all_levels,
+                           prices=str(prices_path) if prices_path else None,
+                           rates=str(rates_path) if rates_path else None, end_use=end_use,
+                           end_user_listed=end_user_listed)
     report = run_batch(inputs, options, output=output, state=state, force=force, workers=workers,
                        scheduler=scheduler, progress=not quiet and sys.stderr.isatty())
     if not quiet:
