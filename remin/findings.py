@@ -61,6 +61,9 @@ CODES: dict[str, tuple[str, str]] = {
     "declaration-mass-from-materials": (INFO, "an IPC-1752 product without a mass: the sum of its homogeneous materials is used"),
     "declaration-substances-ignored": (INFO, "product-level (class C) substances not used: homogeneous materials (class D) declare the composition"),
     "override-applied": (INFO, "a part's library data includes a reviewer's override"),
+    "library-fill": (INFO, "figures the BOM leaves blank taken from the parts library (--library), naming the declaration"),
+    "library-conflict": (WARNING, "the BOM and the parts library give different values; the BOM's is used"),
+    "library-per-piece": (WARNING, "per-piece library figures not used for a part the BOM counts by length, mass, area or volume"),
     # rules and verdicts
     "rules-status-unknown": (WARNING, "the rule data records nothing after this date"),
     "rules-as-written": (INFO, "rules evaluated as written: suspensions ignored (--as-written)"),

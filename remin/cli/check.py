@@ -10,7 +10,7 @@ import click
 from remin import timing
 from remin.api import run_check
 from remin.cli._app import ExitError, main, translate_errors
-from remin.cli.options import map_option, materials_option
+from remin.cli.options import library_fill_option, map_option, materials_option
 from remin.cli.rules import (end_use_option, end_user_listed_option, prices_option, rates_option,
                              rules_options)
 
@@ -37,6 +37,7 @@ FORMATS = ("table", "json", "csv", "xlsx")
 @rates_option
 @end_use_option
 @end_user_listed_option
+@library_fill_option
 @click.option("--detail/--no-detail", default=True, show_default=True,
               help="JSON and CSV files carry the workbook's detail: contributors per SKU, where-used, "
               "rule instruments.")
@@ -47,7 +48,8 @@ FORMATS = ("table", "json", "csv", "xlsx")
               "output) to FILE as JSON (for benchmarks).")
 @translate_errors
 def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping, materials_paths, skus,
-          all_levels, currency, prices_path, rates_path, end_use, end_user_listed, detail, fail_on, profile_stages):
+          all_levels, currency, prices_path, rates_path, end_use, end_user_listed, library_path, detail, fail_on,
+          profile_stages):
     """Screen BOM FILES: the Chinese-origin share of every SKU against the 0.1 %
     threshold, by value (Announcement 61 Art. 1(1), for Annex 1 Part II items) and by
     mass (screening).
@@ -67,6 +69,7 @@ def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping,
       remin check bom.xlsx --rates rates.csv --prices my-prices.csv --end-use civil
       remin check bom.xlsx --rules my-announcement.toml --as-of 2026-12-01
       remin check data/examples/ev-drive-unit.xlsx --as-of 2026-11-22 --output report.xlsx
+      remin check bom.xlsx --library parts.db
 
     Exit status: 0 ran (whatever the verdicts), 1 a verdict met --fail-on,
     2 usage error, 3 unreadable or invalid input.
@@ -79,7 +82,7 @@ def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping,
     result = run_check(files, as_of=as_of, as_written=as_written, mapping=mapping, rule_set=rule_set,
                        rules_paths=rules_paths, materials_paths=materials_paths, skus=skus,
                        all_levels=all_levels, currency=currency, prices=prices_path, rates=rates_path,
-                       end_use=end_use, end_user_listed=end_user_listed)
+                       end_use=end_use, end_user_listed=end_user_listed, library=library_path)
     with timing.stage("output"):
         frames = result.frames() if fmt == "xlsx" or (detail and (fmt == "json" or fmt == "csv" and output)) \
             else None

@@ -13,6 +13,9 @@ map_option = click.option(
 materials_option = click.option(
     "--materials", "materials_paths", type=click.Path(exists=True, dir_okay=False), multiple=True,
     metavar="FILE", help="A materials file that adds to or overrides the shipped materials library.")
+library_fill_option = click.option(
+    "--library", "library_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="A parts library (see `remin library`) that fills what the BOM leaves blank; the BOM's own data wins.")
 
 # Earlier names, kept for commands written against them: the same options as `remin rules`.
 from remin.cli.rules import as_of_option, as_written_option, rules_path_option as rules_option  # noqa: E402,F401
