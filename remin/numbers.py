@@ -122,7 +122,7 @@ def plain_first(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]
     by Arrow in C. Returns ``(values, rest)`` where ``rest`` marks the non-blank cells
     that still need the general (regex) path, or None when the fast path does not
     apply (no plain number at all, or the cells are already the remainder)."""
-    if len(cells) < 64 or not (pd.api.types.is_string_dtype(cells.dtype) or
+    if not len(cells) or not (pd.api.types.is_string_dtype(cells.dtype) or
                                pd.api.types.is_object_dtype(cells.dtype)):
         return None
     text, is_text = string_cells(cells)
