@@ -45,7 +45,8 @@ ABOVE_BG, INDETERMINATE_BG = "rgb(251, 227, 225)", "rgb(253, 240, 207)"   # #fbe
 
 # --- the EV drive unit, as of 2026-11-22 (data/examples/README.md), in grams ---
 G_MAG_DY = 48 * 30.6 * 0.045                        # 66.096: 48 Dy-NdFeB magnets, 4.5 wt% Dy, CN
-G_COATING_DY = 6 * 0.40 * 0.8713236                 # 2.0912: 6 g slurry, 40 % Dy2O3, Dy2O3 87.13 % Dy, CN
+DY_IN_DY2O3 = 2 * 162.5 / (2 * 162.5 + 3 * 15.999405)     # 0.87132 (molmass: Dy 162.5, O 15.999405)
+G_COATING_DY = 6 * 0.40 * DY_IN_DY2O3               # 2.0912: 6 g slurry, 40 % Dy2O3, CN
 G_MAG_TB = 16 * 30.6 * (0.025 + 0.009)              # 16.6464: 16 Tb magnets, 2.5 % Dy + 0.9 % Tb, unknown
 EDU_MASS_G, EDU_CN_G, EDU_UNKNOWN_G = 79_336.109, 68.189526, 16.647931   # + LED Y/Eu, MLCC Dy/Ho
 ROT_MASS_G = 15_754.4
