@@ -32,8 +32,9 @@ from remin import structure, partdata, compositions
 
 @dataclass(frozen=True)
 class InputFile:
-    path: str
+    path: str                 # as given, or the label the caller chose (e.g. an upload's name)
     sha256: str
+    size: int | None = None   # bytes, measured when read (the path may not name a file later)
 
     def to_dict(self) -> dict:
         return {"path": self.path, "sha256": self.sha256}
@@ -119,7 +120,7 @@ def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str
     for p, label in zip(paths, labels):
         with stage("read"):
             raws = [_labelled(r, label) for r in read_sheets(p)]
-        inputs.append(InputFile(label, sha256_of(p)))
+        inputs.append(InputFile(label, sha256_of(p), Path(p).stat().st_size))
         sheets.extend(standardise(r, mapping) for r in raws)
     return build_bom(sheets, mapping, materials=materials, inputs=inputs)
 

@@ -141,7 +141,7 @@ def test_results_add_the_contributors_of_each_sku(client):
 # ---- the report download ----
 
 def test_report_is_an_xlsx_or_a_clear_501(client, monkeypatch):
-    monkeypatch.setitem(sys.modules, "remin.report.excel", None)      # as if the module were missing
+    monkeypatch.setitem(sys.modules, "remin.report.excel", None)      # as if the writer were missing
     r = client.post("/api/report", files=upload(EDU), data={"as_of": AS_OF})
     assert r.status_code == 501
     assert "the Excel report is not available" in r.json()["error"]

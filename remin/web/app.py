@@ -102,7 +102,7 @@ def create_app(max_upload_mb: float = 50, *, allowed_hosts: Sequence[str] | None
     async def api_report(files: FilesField = None, mapping: MappingField = None, as_of: AsOfField = None,
                          as_written: AsWrittenField = False, all_levels: AllLevelsField = False) -> Response:
         def build(result: CheckResult, folder: Path):
-            return excel_report(result.assessment, folder), result.assessment.rules.as_of.isoformat()
+            return excel_report(result, folder), result.assessment.rules.as_of.isoformat()
         body, on = await _checked(app, files, mapping, as_of, as_written, all_levels, build)
         return Response(body, media_type=XLSX_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{report_filename(on)}"'})

@@ -1,14 +1,14 @@
 """The Excel report as a download.
 
-``remin.report.excel`` is imported only when a report is asked for, so the app
-runs (and says clearly why there is no report) where that module is missing.
+The workbook writer (``remin.report.excel``, fed by ``remin.report.frames``) is
+imported only when a report is asked for, so the app runs, and says clearly why
+there is no report, where those modules are missing.
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from remin.assess import Assessment
+from remin.api import CheckResult
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -17,19 +17,17 @@ class ReportUnavailable(Exception):
     """This installation cannot write the Excel report (HTTP 501)."""
 
 
-def excel_report(assessment: Assessment, folder: Path) -> bytes:
-    """The .xlsx report of ``assessment`` as bytes, written via ``folder`` (the
-    request's temporary folder, deleted with it)."""
+def excel_report(result: CheckResult, folder: Path) -> bytes:
+    """The .xlsx report of ``result`` as bytes, written via ``folder`` (the request's
+    temporary folder, deleted with it)."""
     try:
-        excel = importlib.import_module("remin.report.excel")
-        to_excel = excel.to_excel
-    except (ImportError, AttributeError):
+        from remin.report.excel import write_workbook
+        from remin.report.frames import report_frames
+    except ImportError:
         raise ReportUnavailable("the Excel report is not available in this version of remin "
                                 "(remin.report.excel is missing); the JSON download has every figure") from None
     path = folder / "remin-report.xlsx"
-    written = to_excel(assessment, path)
-    if isinstance(written, (bytes, bytearray)):      # a writer that returns the bytes
-        return bytes(written)
+    write_workbook(report_frames(result.assessment, command="remin serve"), path)
     return path.read_bytes()
 
 
