@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import importlib.util
+import json
 import os
 import socket
 import threading
@@ -209,6 +210,14 @@ def test_drop_check_chart_and_report(page):
     expect(bar_value(page, "CTG-DY2O3")).to_have_text("2.091 g cn")
     expect(bar_value(page, "MAG-N48TB")).to_have_text("16.646 g unknown")
     expect(page.locator("#chart .threshold-label")).to_have_text("0.1 % of mass = 15.754 g")
+
+    # The JSON of `remin check --format json`.
+    with page.expect_download() as info:
+        page.click("#download-json")
+    assert info.value.suggested_filename == "remin-check-2026-11-22.json"
+    report = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert {s["sku"]: s["verdict"] for s in report["skus"]} == {"EDU-3000": "indeterminate", "ROT-150-A": "above"}
+    assert report["inputs"][0]["path"] == "ev-drive-unit.xlsx"
 
     # The Excel report, or until remin.report.excel exists, the server's 501 message.
     if importlib.util.find_spec("remin.report.excel") is None:

@@ -8,7 +8,7 @@
 The POST endpoints take the same multipart form: ``files`` (one or more BOM,
 part-master or composition files), ``mapping`` (optional TOML mapping file),
 ``as_of`` (YYYY-MM-DD, blank = today), ``as_written`` and ``all_levels``
-(booleans). Errors answer ``{"error": "..."}`` with 400 (bad form), 413 (too
+(booleans); /api/check also ``detail`` (boolean, default true, as ``--detail``). Errors answer ``{"error": "..."}`` with 400 (bad form), 413 (too
 large), 415 (not a spreadsheet), 422 (a spreadsheet remin cannot screen) or 501
 (no Excel writer). Each request's files live in a temporary folder deleted
 before the response is sent.
@@ -33,7 +33,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from remin import __version__
 from remin.api import CheckResult
-from remin.web.checks import CheckFailed, CheckOptions, parse_as_of, run_uploaded_check
+from remin.web.checks import CheckFailed, CheckOptions, check_json, parse_as_of, run_uploaded_check
 from remin.web.download import XLSX_MEDIA_TYPE, ReportUnavailable, excel_report, report_filename
 from remin.web.headers import SecurityHeaders
 from remin.web.limits import BodySizeLimit
@@ -53,6 +53,8 @@ MappingField = Annotated[UploadFile | None, File(description="optional TOML mapp
 AsOfField = Annotated[str | None, Form(description="evaluate the rules as of this date, YYYY-MM-DD (default today)")]
 AsWrittenField = Annotated[bool, Form(description="ignore suspensions (the rules as their texts read)")]
 AllLevelsField = Annotated[bool, Form(description="report every assembly, not only the roots")]
+DetailField = Annotated[bool, Form(description="add the report's detail (contributors, where-used), as "
+                                               "`remin check --detail` (the default)")]
 
 
 def create_app(max_upload_mb: float = 50, *, allowed_hosts: Sequence[str] | None = LOCAL_HOSTS) -> FastAPI:
@@ -85,9 +87,10 @@ def create_app(max_upload_mb: float = 50, *, allowed_hosts: Sequence[str] | None
     @app.post("/api/check", summary="The JSON of `remin check --format json`",
               responses={200: {"content": {"application/json": {}}}})
     async def api_check(files: FilesField = None, mapping: MappingField = None, as_of: AsOfField = None,
-                        as_written: AsWrittenField = False, all_levels: AllLevelsField = False) -> Response:
+                        as_written: AsWrittenField = False, all_levels: AllLevelsField = False,
+                        detail: DetailField = True) -> Response:
         text = await _checked(app, files, mapping, as_of, as_written, all_levels,
-                              lambda result, folder: result.render("json"))
+                              lambda result, folder: check_json(result, detail))
         return Response(text, media_type="application/json")
 
     @app.post("/api/results", summary="The check JSON plus each SKU's contributors (what the page shows)")

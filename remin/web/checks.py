@@ -52,6 +52,15 @@ def run_uploaded_check(files: list[SavedUpload], mapping: SavedUpload | None, op
         raise CheckFailed(_in_upload_names(f"cannot read the upload: {e}", files, folder), 422) from None
 
 
+def check_json(result: CheckResult, detail: bool = True) -> str:
+    """The text ``remin check --format json`` prints for ``result``: with the report's
+    detail (contributors, where-used, rule instruments) when ``detail`` and this version
+    of remin has it, as the CLI's default ``--detail`` does."""
+    if detail and hasattr(result, "frames"):
+        return result.render("json", result.frames())
+    return result.render("json")
+
+
 def _in_upload_names(message: str, uploads: list[SavedUpload], folder: Path) -> str:
     """The message with every stored path replaced by the name the user uploaded."""
     for u in uploads:

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from remin.api import CheckResult
+from remin.web.checks import check_json
 
 #: Bars per chart; smaller contributors are summed into one "others" bar.
 TOP_CONTRIBUTORS = 12
@@ -17,10 +18,11 @@ ORIGINS = ("cn", "unknown", "other")
 
 
 def page_data(result: CheckResult) -> dict:
-    """{"check": the CLI's JSON, "contributors": {sku: {...}}, "chart_sku_limit": N}."""
+    """{"check": the CLI's JSON without the detail, "contributors": {sku: {...}},
+    "chart_sku_limit": N}."""
     a = result.assessment
     return {
-        "check": json.loads(result.render("json")),
+        "check": json.loads(check_json(result, detail=False)),
         "contributors": {sku: contributors_of(result, sku) for sku in a.sku_list[:CHART_SKU_LIMIT]},
         "chart_sku_limit": CHART_SKU_LIMIT,
     }

@@ -178,10 +178,15 @@
       showError(err.message);
     }
   });
-  $("download-json").addEventListener("click", () => {
-    if (!state.data) return;
-    const text = JSON.stringify(state.data.check, null, 2) + "\n";
-    save(new Blob([text], { type: "application/json" }), "remin-check-" + state.data.check.rules.as_of + ".json");
+  $("download-json").addEventListener("click", async () => {
+    showError("");
+    try {   // the JSON of `remin check --format json`, detail included: asked for anew
+      const response = await post("/api/check");
+      const check = await response.clone().json();
+      save(await response.blob(), "remin-check-" + check.rules.as_of + ".json");
+    } catch (err) {
+      showError(err.message);
+    }
   });
 
   // ---- results ----
