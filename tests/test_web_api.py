@@ -52,14 +52,14 @@ def cli_json(*args: str) -> dict:
     return json.loads(result.output)
 
 
-def as_uploaded(report: dict) -> dict:
-    """The CLI's report with each path shortened to its file name (what an upload is called)."""
-    for i in report["inputs"]:
-        i["path"] = Path(i["path"]).name
-    for f in report["findings"]:
-        if f["source"] and f["source"]["file"]:
-            f["source"]["file"] = Path(f["source"]["file"]).name
-    return report
+def as_uploaded(report, paths: dict[str, str]):
+    """The CLI's report with every input path replaced by the file's name (what an upload
+    is called): in inputs, findings and any detail that cites a source."""
+    if isinstance(report, dict):
+        return {k: as_uploaded(v, paths) for k, v in report.items()}
+    if isinstance(report, list):
+        return [as_uploaded(v, paths) for v in report]
+    return paths.get(report, report) if isinstance(report, str) else report
 
 
 # ---- the JSON ----
@@ -70,7 +70,7 @@ def test_check_returns_the_json_of_remin_check(client):
     assert r.headers["content-type"] == "application/json"
     got = r.json()
     got.pop("generated_at", None)
-    expected = as_uploaded(cli_json(str(EDU), "--as-of", AS_OF))
+    expected = as_uploaded(cli_json(str(EDU), "--as-of", AS_OF), {str(EDU): EDU.name})
     expected.pop("generated_at", None)
     assert got == expected
     edu = {s["sku"]: s for s in got["skus"]}["EDU-3000"]
