@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Callable, Sequence, TypeVar
@@ -66,9 +67,9 @@ def create_app(max_upload_mb: float = 50, *, allowed_hosts: Sequence[str] | None
     app = FastAPI(title="remin", version=__version__, docs_url=None, redoc_url=None,
                   description=__doc__.split("\n\n")[0])
     app.state.max_upload_mb = max_upload_mb
-    # The engine runs one check at a time: it is CPU-bound and its caches are not
-    # documented as thread-safe; other requests wait their turn.
-    app.state.limiter = anyio.CapacityLimiter(1)
+    # One check at a time: the engine is CPU-bound and its caches are not documented as
+    # thread-safe. A thread lock (not an event-loop object) so it holds across loops.
+    app.state.check_lock = threading.Lock()
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -130,9 +131,10 @@ async def _checked(app: FastAPI, files, mapping, as_of, as_written: bool, all_le
             if mapping is not None else None
 
         def work() -> T:
-            return then(run_uploaded_check(saved, saved_map, options, folder), folder)
+            with app.state.check_lock:      # later requests wait here, in their worker thread
+                return then(run_uploaded_check(saved, saved_map, options, folder), folder)
 
-        return await anyio.to_thread.run_sync(work, limiter=app.state.limiter)
+        return await anyio.to_thread.run_sync(work)
 
 
 def _blank(upload) -> bool:
