@@ -246,13 +246,19 @@
     findings.forEach((f) => { counts[f.severity] = (counts[f.severity] || 0) + 1; });
     $("finding-counts").textContent = "(" + counts.error + " errors, " + counts.warning + " warnings, " + counts.info + " notes)";
     const body = $("findings").tBodies[0];
-    body.replaceChildren(...findings.slice(0, MAX_FINDINGS).map((f) => el("tr", { class: "sev-" + f.severity },
+    const showNotes = $("show-notes").checked;
+    body.replaceChildren(...findings.slice(0, MAX_FINDINGS).map((f) => el("tr", {
+      class: "sev-" + f.severity, hidden: f.severity === "info" && !showNotes },
       el("td", {}, f.severity), el("td", { class: "code" }, f.code), el("td", { class: "part" }, f.part || ""),
       el("td", {}, where(f.source)), el("td", {}, f.message))));
     const more = $("findings-more");
     more.hidden = findings.length <= MAX_FINDINGS;
     more.textContent = (findings.length - MAX_FINDINGS) + " more findings are in the JSON and Excel downloads.";
   }
+  // Notes (severity info) are many and routine: shown on request, as the terminal table does.
+  $("show-notes").addEventListener("change", (e) => {
+    for (const tr of $("findings").tBodies[0].querySelectorAll("tr.sev-info")) tr.hidden = !e.target.checked;
+  });
   function where(src) {
     if (!src) return "";
     return [src.file, src.sheet && "sheet " + src.sheet, src.row !== null && src.row !== undefined && "row " + src.row,
