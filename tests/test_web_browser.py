@@ -210,7 +210,10 @@ def test_drop_check_chart_and_report(page):
     expect(page.locator("#chart .threshold-label")).to_have_text(f"0.1 % of mass = {EDU_MASS_G / 1000:.3f} g")
     if os.environ.get("REMIN_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        # Upload, rules, table and chart (page coordinates: the page may be scrolled).
+        bottom = page.evaluate("document.getElementById('chart').getBoundingClientRect().bottom + window.scrollY")
+        page.screenshot(path=str(SCREENSHOT), full_page=True,
+                        clip={"x": 0, "y": 0, "width": 1400, "height": bottom + 16})
 
     # Another SKU: the spare rotor's three magnet parts.
     page.select_option("#chart-sku", "ROT-150-A")
