@@ -6,12 +6,13 @@ Figures: data/examples/README.md (EV drive unit as of 2026-11-22; the SAP servo
 motor) and a three-line BOM written here, with the arithmetic beside each."""
 from __future__ import annotations
 
+import io
 import json
 import re
-import sys
 import tempfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -150,19 +151,18 @@ def test_results_add_the_contributors_of_each_sku(client):
 
 # ---- the report download ----
 
-def test_report_is_an_xlsx_or_a_clear_501(client, monkeypatch):
-    monkeypatch.setitem(sys.modules, "remin.report.excel", None)      # as if the writer were missing
-    r = client.post("/api/report", files=upload(EDU), data={"as_of": AS_OF})
-    assert r.status_code == 501
-    assert "the Excel report is not available" in r.json()["error"]
-
-
-def test_report_downloads_when_the_excel_writer_exists(client):
-    pytest.importorskip("remin.report.excel", reason="remin.report.excel is not on this branch yet")
+def test_report_downloads_as_xlsx_naming_the_upload(client):
     r = client.post("/api/report", files=upload(EDU), data={"as_of": AS_OF})
     assert r.status_code == 200, r.text
     assert r.headers["content-disposition"] == 'attachment; filename="remin-report-2026-11-22.xlsx"'
-    assert r.content[:4] == b"PK\x03\x04"
+    wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    summary = list(wb["Summary"].iter_rows(values_only=True))
+    verdicts = {row[0]: row[summary[0].index("Verdict")] for row in summary[1:]}
+    assert verdicts == {"EDU-3000": "indeterminate", "ROT-150-A": "above"}
+    inputs = list(wb["Inputs"].iter_rows(values_only=True))
+    assert inputs[0] == ("Input file", "SHA-256", "Bytes")
+    # the upload's name and its size as uploaded, not a server path
+    assert inputs[1][0] == "ev-drive-unit.xlsx" and inputs[1][2] == EDU.stat().st_size
 
 
 # ---- the size limit ----

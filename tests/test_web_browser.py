@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib.util
 import json
 import os
 import socket
@@ -232,16 +231,13 @@ def test_drop_check_chart_and_report(page):
     assert {s["sku"]: s["verdict"] for s in report["skus"]} == {"EDU-3000": "indeterminate", "ROT-150-A": "above"}
     assert report["inputs"][0]["path"] == "ev-drive-unit.xlsx"
 
-    # The Excel report, or until remin.report.excel exists, the server's 501 message.
-    if importlib.util.find_spec("remin.report.excel") is None:
+    # The Excel report.
+    with page.expect_download() as info:
         page.click("#download-report")
-        expect(page.locator("#error")).to_contain_text("the Excel report is not available")
-    else:
-        with page.expect_download() as info:
-            page.click("#download-report")
-        download = info.value
-        assert download.suggested_filename == "remin-report-2026-11-22.xlsx"
-        assert Path(download.path()).read_bytes()[:4] == b"PK\x03\x04"
+    download = info.value
+    assert download.suggested_filename == "remin-report-2026-11-22.xlsx"
+    assert Path(download.path()).read_bytes()[:4] == b"PK\x03\x04"
+    expect(page.locator("#error")).to_be_hidden()
 
 
 def test_two_files_chosen_with_the_picker(page):

@@ -8,10 +8,10 @@
 The POST endpoints take the same multipart form: ``files`` (one or more BOM,
 part-master or composition files), ``mapping`` (optional TOML mapping file),
 ``as_of`` (YYYY-MM-DD, blank = today), ``as_written`` and ``all_levels``
-(booleans); /api/check also ``detail`` (boolean, default true, as ``--detail``). Errors answer ``{"error": "..."}`` with 400 (bad form), 413 (too
-large), 415 (not a spreadsheet), 422 (a spreadsheet remin cannot screen) or 501
-(no Excel writer). Each request's files live in a temporary folder deleted
-before the response is sent.
+(booleans); /api/check also ``detail`` (boolean, default true, as ``--detail``).
+Errors answer ``{"error": "..."}`` with 400 (bad form), 413 (too large), 415
+(not a spreadsheet) or 422 (a spreadsheet remin cannot screen). Each request's
+files live in a temporary folder deleted before the response is sent.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from remin import __version__
 from remin.api import CheckResult
 from remin.web.checks import CheckFailed, CheckOptions, check_json, parse_as_of, run_uploaded_check
-from remin.web.download import XLSX_MEDIA_TYPE, ReportUnavailable, excel_report, report_filename
+from remin.web.download import XLSX_MEDIA_TYPE, excel_report, report_filename
 from remin.web.headers import SecurityHeaders
 from remin.web.limits import BodySizeLimit
 from remin.web.uploads import SPREADSHEET_SUFFIXES, UploadRejected, save_uploads
@@ -102,7 +102,7 @@ def create_app(max_upload_mb: float = 50, *, allowed_hosts: Sequence[str] | None
         return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
     @app.post("/api/report", summary="The Excel report (.xlsx)",
-              responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}, 501: {"description": "no Excel writer"}})
+              responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}})
     async def api_report(files: FilesField = None, mapping: MappingField = None, as_of: AsOfField = None,
                          as_written: AsWrittenField = False, all_levels: AllLevelsField = False) -> Response:
         def build(result: CheckResult, folder: Path):
@@ -154,10 +154,6 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CheckFailed)
     async def failed(request: Request, exc: CheckFailed):
         return _error(exc.status, str(exc))
-
-    @app.exception_handler(ReportUnavailable)
-    async def unavailable(request: Request, exc: ReportUnavailable):
-        return _error(501, str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

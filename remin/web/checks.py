@@ -54,11 +54,9 @@ def run_uploaded_check(files: list[SavedUpload], mapping: SavedUpload | None, op
 
 def check_json(result: CheckResult, detail: bool = True) -> str:
     """The text ``remin check --format json`` prints for ``result``: with the report's
-    detail (contributors, where-used, rule instruments) when ``detail`` and this version
-    of remin has it, as the CLI's default ``--detail`` does."""
-    if detail and hasattr(result, "frames"):
-        return result.render("json", result.frames())
-    return result.render("json")
+    detail (contributors, where-used, rule instruments) when ``detail``, as the CLI's
+    default ``--detail`` does."""
+    return result.render("json", result.frames() if detail else None)
 
 
 def _in_upload_names(message: str, uploads: list[SavedUpload], folder: Path) -> str:
