@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test bench fuzz clean
+.PHONY: demo test bench fuzz check-excel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)  ## remin vs read-only floors -> bench/RESULTS.md (< 10 min on 2 cores)
 	$(PY) bench/harness.py --suite full --out bench/RESULTS.md
+
+# the workbook opened by a real spreadsheet program (LibreOffice headless -> PDF);
+# needs: apt-get install -y --no-install-recommends libreoffice-calc-nogui
+check-excel: $(STAMP)
+	$(PY) -m pytest -q -rs tests/test_excel_libreoffice.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -95,14 +95,16 @@ def run_check(files: Sequence[str], *, as_of: date | None = None, as_written: bo
               rule_set: str | None = None, rules_paths: Sequence[str] = (), materials_paths: Sequence[str] = (),
               skus=(), all_levels: bool = False, currency: str | None = None,
               rates: Rates | str | Path | None = None, prices: PriceTable | str | Path | None = None,
-              end_use: str | None = None, end_user_listed: bool = False, library=None) -> CheckResult:
+              end_use: str | None = None, end_user_listed: bool = False, library=None,
+              labels: Sequence[str] | None = None) -> CheckResult:
     """Read the files, assess them and return a result that renders as table/json/csv.
 
     ``rates`` / ``prices``: loaded tables or the paths of a rates file (CSV/TOML; every
     rate's latest date is used) and a price table (read for ``as_of``). ``end_use`` is
     checked against the rule data before the BOM is read. ``library``: a parts library
     (path, Library or LibrarySnapshot) that fills what the BOM leaves blank; the BOM's
-    own data wins (``remin.library.fill``).
+    own data wins (``remin.library.fill``). ``labels``: the name each file is shown
+    under in the results (default: its path).
     """
     day = as_of or date.today()
     rules = load_rules(rule_set or DEFAULT_RULE_SET, tuple(rules_paths))
@@ -114,7 +116,7 @@ def run_check(files: Sequence[str], *, as_of: date | None = None, as_written: bo
     if isinstance(prices, (str, Path)):
         prices = load_prices(prices, day)
     materials = load_materials(materials_paths) if materials_paths else None
-    bom = read_bom(list(files), mapping=mapping, materials=materials)
+    bom = read_bom(list(files), mapping=mapping, materials=materials, labels=labels)
     with stage("tests"):
         a = assess(bom, rules=rules, as_of=day, as_written=as_written, library=library,
                    skus=list(skus) or None,

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from remin.timing import stage, timed
 
-from remin.errors import InputError
+from remin.errors import InputError, UsageError
 from remin.findings import Finding, finding, findings_for_rows
-from remin.io import read_sheets
+from remin.io import RawSheet, read_sheets
 from remin.mapping import Mapping, load_mapping
 from remin.sheets import BOM, COMPOSITION, FLAT, PARTS, SOURCE_COLUMNS, StandardSheet, standardise
 from remin import structure, partdata, compositions
@@ -32,8 +32,9 @@ from remin import structure, partdata, compositions
 
 @dataclass(frozen=True)
 class InputFile:
-    path: str
+    path: str                 # as given, or the label the caller chose (e.g. an upload's name)
     sha256: str
+    size: int | None = None   # bytes, measured when read (the path may not name a file later)
 
     def to_dict(self) -> dict:
         return {"path": self.path, "sha256": self.sha256}
@@ -95,28 +96,44 @@ def sha256_of(path: str | Path) -> str:
 
 
 def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str | Path | None = None,
-             materials=None) -> Bom:
+             materials=None, labels: Sequence[str] | None = None) -> Bom:
     """Read one or more BOM exports (and part-master / composition files) into a Bom.
 
     ``paths``: xlsx/xlsm/xls/ods/csv/tsv files; their sheets are recognised as BOM
     lines, part master data or composition rows and merged.
     ``mapping``: a Mapping or the path of a TOML mapping file naming unusual headers.
     ``materials``: a MaterialsLibrary (default: the shipped one).
+    ``labels``: the name each file is shown under in findings and ``inputs``
+    (default: its path), e.g. the original name of a file uploaded to a temporary path.
     Raises InputError (exit code 3) for an unreadable file or one without any BOM;
     everything else becomes a finding on the Bom.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    labels = [str(p) for p in paths] if labels is None else [str(x) for x in labels]
+    if len(labels) != len(paths):
+        raise UsageError(f"{len(labels)} labels for {len(paths)} files")
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     sheets: list[StandardSheet] = []
     inputs = []
-    for p in paths:
+    for p, label in zip(paths, labels):
         with stage("read"):
-            raws = read_sheets(p)
-        inputs.append(InputFile(str(p), sha256_of(p)))
+            raws = [_labelled(r, label) for r in read_sheets(p)]
+        inputs.append(InputFile(label, sha256_of(p), Path(p).stat().st_size))
         sheets.extend(standardise(r, mapping) for r in raws)
     return build_bom(sheets, mapping, materials=materials, inputs=inputs)
+
+
+def _labelled(raw: RawSheet, label: str) -> RawSheet:
+    """The sheet (and the findings its reader made) under the file's label."""
+    old = raw.file
+    if old == label:
+        return raw
+    raw.findings = [replace(f, source=replace(f.source, file=label)) if f.source and f.source.file == old
+                    else f for f in raw.findings]
+    raw.file = label
+    return raw
 
 
 @timed("model")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from remin.rollup import build_graph, extended_quantities
-from remin.treepaths import contains, enumerate_paths
+from remin.rollup import contains
+from remin.treepaths import enumerate_paths
 
 #   A --2--> B --3--> D
 #   A --1--> C --4--> D

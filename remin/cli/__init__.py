@@ -9,3 +9,4 @@ from remin.cli import notice  # noqa: E402,F401
 from remin.cli import rules  # noqa: E402,F401
 from remin.cli import library  # noqa: E402,F401
 from remin.cli import batch  # noqa: E402,F401
+from remin.cli import serve  # noqa: E402,F401

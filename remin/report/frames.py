@@ -8,7 +8,6 @@ currency); renderers may scale for display and say so in their headers.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,11 +134,8 @@ def findings_frame(a: Assessment) -> pd.DataFrame:
 
 
 def inputs_frame(a: Assessment) -> pd.DataFrame:
-    rows = []
-    for f in a.bom.inputs:
-        try:
-            size = os.path.getsize(f.path)
-        except OSError:
-            size = np.nan
-        rows.append({"path": f.path, "sha256": f.sha256, "bytes": size})
+    """Path (or the label it was read under), SHA-256 and size in bytes, measured when
+    read: the path may name no file now (an upload's name under ``remin serve``)."""
+    rows = [{"path": f.path, "sha256": f.sha256, "bytes": np.nan if f.size is None else f.size}
+            for f in a.bom.inputs]
     return pd.DataFrame(rows, columns=["path", "sha256", "bytes"])
