@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*; touch $@
 
 demo: $(STAMP)
-	$(VENV)/bin/remin check data/examples/ev-drive-unit.xlsx
+	$(VENV)/bin/remin check data/examples/ev-drive-unit.xlsx --rates data/examples/rates-example.csv
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2

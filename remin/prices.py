@@ -85,7 +85,8 @@ class PriceTable:
         dates = sorted({d.isoformat() for d in self.current["date"]})
         origin = "shipped reference table" if self.shipped else "user price table"
         when = f"prices dated {', '.join(dates)}" if dates else "no price on this date"
-        return f"{origin} {self.path} ({when}); values from it are {ESTIMATE_LABEL}"
+        shown = "data/" + "/".join(SHIPPED_PRICES) if self.shipped else self.path
+        return f"{origin} {shown} ({when}); values from it are {ESTIMATE_LABEL}"
 
 
 def load_prices(path: Path | str | None = None, as_of: _dt.date | None = None) -> PriceTable:

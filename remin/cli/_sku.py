@@ -31,7 +31,10 @@ def assess_sku(sku, files, *, as_of, as_written, mapping, rules_paths, materials
 
     day = as_date(as_of)
     rates = load_rates(rates_path) if rates_path else None
+    prices = load_prices(prices_path, day) if prices_path else None
     a = run_check(files, as_of=day, as_written=as_written, mapping=mapping, rules_paths=rules_paths,
-                  materials_paths=materials_paths, skus=[sku], currency=currency, rates=rates).assessment
-    prices = load_prices(prices_path, a.rules.as_of)
+                  materials_paths=materials_paths, skus=[sku], currency=currency, rates=rates,
+                  prices=prices).assessment
+    if prices is None:
+        prices = load_prices(None, a.rules.as_of)
     return a, prices, rates
