@@ -279,8 +279,14 @@ def test_harness_smoke_writes_the_table(work, tmp_path):
 
 
 def test_harness_says_when_remin_is_missing(work, tmp_path):
+    # a Python that has pandas but no remin (remin may be pip-installed in this one)
+    fake = tmp_path / "python-without-remin"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = "-m" ] && [ "$2" = "remin" ]; then\n'
+                    f'  echo "No module named remin" >&2; exit 1\nfi\nexec {sys.executable} "$@"\n')
+    fake.chmod(0o755)
     out = tmp_path / "RESULTS.md"
-    harness.run("smoke", repeat=1, out=out, work=work, tree=tmp_path, only=["csv"], log=lambda *a: None)
+    harness.run("smoke", repeat=1, out=out, work=work, python=str(fake), tree=tmp_path, only=["csv"],
+                log=lambda *a: None)
     (row,) = _table(out)
     assert row[0] == "csv indented" and row[2] == "—" and float(row[3]) > 0
     assert "not available yet" in out.read_text()
