@@ -52,3 +52,24 @@ def drop_blank_rows(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame
     if keep.all():
         return frame, rows
     return frame.loc[keep].reset_index(drop=True), rows[keep]
+
+
+def cut_long_cells(frame: pd.DataFrame, rows: np.ndarray, file: str, sheet: str | None, limit: int) -> list:
+    """Cut cells longer than ``limit`` characters (in place) and report each
+    column once with its first row: a cell that long is pasted data, not a part
+    number or a quantity."""
+    from remin.findings import finding
+    out = []
+    for col in frame.columns:
+        cells = frame[col]
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            lengths = cells.str.len()
+            long = (lengths > limit).fillna(False).to_numpy(bool)
+            if long.any():
+                first = int(np.flatnonzero(long)[0])
+                out.append(finding("cell-truncated", f"{int(long.sum())} cell(s) longer than {limit:,} "
+                                   f"characters (the longest has {int(lengths.max()):,}) were cut to {limit:,} "
+                                   "(raise the limit with --max-cell-chars)",
+                                   file=file, sheet=sheet, row=int(rows[first]), column=str(col)))
+                frame.loc[long, col] = cells[long].str.slice(0, limit)
+    return out
