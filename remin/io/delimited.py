@@ -14,8 +14,8 @@ import pandas as pd
 from remin.columns import header_score
 from remin.errors import InputError
 from remin.findings import finding
-from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, find_header,
-                            unique_headers)
+from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, duplicate_headers,
+                            find_header, unique_headers)
 from remin.limits import SETTINGS, current
 
 _SAMPLE_BYTES = 256 * 1024
@@ -129,9 +129,10 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
     first_data_line = header_line + 1
     all_lines = np.arange(first_data_line, first_data_line + len(frame) + len(bad_lines))
     rows = all_lines[~np.isin(all_lines, list(bad_lines))] if bad_lines else all_lines
-    findings = []
+    findings = duplicate_headers(sample[h], header, name, None, header_line)
     if bad_lines:
-        repaired, findings = _repair_lines(path, encoding, delimiter, header, bad_lines, name)
+        repaired, repair_findings = _repair_lines(path, encoding, delimiter, header, bad_lines, name)
+        findings += repair_findings
         if len(repaired):
             frame = pd.concat([frame, repaired.drop(columns="_line")], ignore_index=True)
             rows = np.concatenate([rows, repaired["_line"].to_numpy()])

@@ -13,8 +13,8 @@ import fastexcel
 from remin.errors import InputError
 from remin.findings import finding
 from remin.io.guard import PASSWORD_MESSAGE, check_workbook, column_letters
-from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, find_header,
-                            unique_headers)
+from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, duplicate_headers,
+                            find_header, unique_headers)
 from remin.limits import SETTINGS, current
 
 
@@ -99,7 +99,7 @@ def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
     for missing in header[full.shape[1]:]:
         full[missing] = pd.NA
     row_numbers = np.arange(len(full)) + h + 2
-    findings = []
+    findings = duplicate_headers(rows[h], header, name, sheet_name, h + 1)
     if merges:
         findings += _fill_merged(full, row_numbers, col_offset, merges, name, sheet_name)
     full = full.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(full) else full

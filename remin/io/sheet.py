@@ -46,6 +46,20 @@ def unique_headers(cells) -> list[str]:
     return out
 
 
+def duplicate_headers(cells, unique: list[str], file: str, sheet: str | None, row: int | None) -> list:
+    """A ``duplicate-column`` finding for each header written twice: the first
+    column is used, a later one is renamed 'Qty (2)' and left unmapped."""
+    from remin.findings import finding
+    out = []
+    for original, renamed in zip(cells, unique):
+        text = "" if original is None else str(original).strip()
+        if text and renamed != text:
+            out.append(finding("duplicate-column", f"two columns are headed {text!r}: the first is used, this one "
+                               f"is read as {renamed!r} (rename it, or name the one to use in a --map file)",
+                               file=file, sheet=sheet, row=row, column=renamed))
+    return out
+
+
 def drop_blank_rows(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Remove rows whose cells are all blank; keep the row numbers of the rest."""
     keep = frame.notna().any(axis=1).to_numpy()
