@@ -16,6 +16,7 @@ import pycountry
 
 from remin.errors import InputError
 from remin.findings import finding
+from remin.report.safe import protect_row
 from remin.library.declarations import (OVERRIDE_COLUMNS, PART_COLUMNS, SUBSTANCE_COLUMNS, ParsedFile,
                                         error_at, normalise_cas, normalise_countries, normalise_currency,
                                         normalise_date)
@@ -112,6 +113,7 @@ def write_declaration_template(path, *, parts: pd.DataFrame | None = None,
             out = frame.reindex(columns=list(headers)).astype(object)
             for row in out.itertuples(index=False):
                 ws.append([None if _blank(v) else v for v in row])
+                protect_row(ws[ws.max_row])     # supplier text starting with '=' stays text
         for letter, width in zip("ABCDEFGHIJ", widths):
             ws.column_dimensions[letter].width = width
         return ws
