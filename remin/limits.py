@@ -115,5 +115,6 @@ def refuse_large_file(path, name: str | None = None) -> None:
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror}", file=name or str(path)) from None
     if size > lim.max_file_bytes:
-        raise InputError(f"the file is {size / 1e6:,.1f} MB, more than the limit of {lim.max_file_mb:g} MB "
+        shown = f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+        raise InputError(f"the file is {shown}, more than the limit of {lim.max_file_mb:g} MB "
                          f"(raise it with --max-file-mb or {SETTINGS['max_file_mb'][0]})", file=name or str(path))

@@ -8,8 +8,8 @@ import click
 
 from remin.api import run_check
 from remin.cli._app import ExitError, main, translate_errors
-from remin.cli.options import (as_date, as_of_option, as_written_option, map_option, materials_option,
-                               rules_option)
+from remin.cli.options import (as_date, as_of_option, as_written_option, limits_options, map_option,
+                               materials_option, rules_option)
 
 FORMATS = ("table", "json", "csv")
 
@@ -33,6 +33,7 @@ FORMATS = ("table", "json", "csv")
 @click.option("--fail-on", type=click.Choice(["above", "indeterminate"]), default=None,
               help="Exit with status 1 if a SKU is above (or above or indeterminate).")
 @translate_errors
+@limits_options
 def check(files, as_of, as_written, fmt, output, mapping, rules_paths, materials_paths, skus, all_levels,
           currency, fail_on):
     """Screen BOM FILES: the Chinese-origin controlled rare-earth share of every SKU

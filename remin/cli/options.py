@@ -22,3 +22,23 @@ materials_option = click.option(
 
 def as_date(value):
     return value.date() if value is not None else None
+
+
+def limits_options(fn):
+    """--max-file-mb, --max-rows, ... (remin.limits): each overrides its REMIN_MAX_*
+    environment variable for this command; the command runs under them."""
+    import functools
+
+    from remin import limits
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        given = {name: kwargs.pop(name, None) for name in limits.SETTINGS}
+        with limits.using(**given):
+            return fn(*args, **kwargs)
+
+    for name, (var, option, text) in reversed(limits.SETTINGS.items()):
+        default = getattr(limits.Limits(), name)
+        wrapper = click.option(option, name, type=float if isinstance(default, float) else int, default=None,
+                               metavar="N", help=f"Limit: {text} (default {default:,.0f}, or ${var}).")(wrapper)
+    return wrapper

@@ -16,6 +16,7 @@ import pycountry
 
 from remin.errors import InputError
 from remin.findings import finding
+from remin.io.guard import check_workbook
 from remin.report.safe import protect_row
 from remin.library.declarations import (OVERRIDE_COLUMNS, PART_COLUMNS, SUBSTANCE_COLUMNS, ParsedFile,
                                         error_at, normalise_cas, normalise_countries, normalise_currency,
@@ -190,6 +191,7 @@ def read_declaration_template(path) -> ParsedFile:
     column for the first bad cell.
     """
     path = Path(path)
+    check_workbook(path, str(path))     # password, zip bomb, sheets spanning billions of cells
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object)
     except Exception as e:  # calamine raises its own types for corrupt files
