@@ -142,7 +142,7 @@ def storage_error(e: sqlite3.Error, path) -> InputError:
     a full disk, an I/O error, a damaged file, a lock held too long, a read-only file."""
     name = getattr(e, "sqlite_errorname", "") or ""
     text = " ".join(str(e).split())
-    if name == "SQLITE_FULL" or "disk is full" in text:
+    if name == "SQLITE_FULL" or "disk is full" in text or (name.startswith("SQLITE_IOERR") and _disk_full(path)):
         message = ("cannot write the parts library: the disk is full; nothing of this change was saved "
                    "and the library is as it was. Free some space and run the command again")
     elif name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
@@ -161,6 +161,15 @@ def storage_error(e: sqlite3.Error, path) -> InputError:
     else:
         message = f"parts library error: {text}"
     return InputError(message, file=str(path))
+
+
+def _disk_full(path) -> bool:
+    """SQLite reports a full disk as an I/O error when the WAL index cannot grow."""
+    import shutil
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < 1 << 16
+    except OSError:
+        return False
 
 
 def quick_check(con: sqlite3.Connection, path) -> None:
