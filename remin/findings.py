@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "missing-quantity": (ERROR, "a BOM line without a quantity"),
     "non-positive-quantity": (ERROR, "a quantity of zero or less"),
     "non-finite-number": (ERROR, "a number that is infinite or not a number"),
+    "negative-number": (ERROR, "a unit mass or unit value below zero; left out"),
     "implausible-number": (ERROR, "a quantity, mass or value too large for any real BOM (over 1e12)"),
     "missing-part-number": (ERROR, "a BOM line without a part number"),
     "part-number-from-fallback": (INFO, "the part number was taken from a fallback column"),

@@ -98,6 +98,12 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
             "unit-dimension-mismatch", df.loc[mismatch].assign(k=kind[mismatch], lk=line_kind[mismatch]),
             lambda r: f"unit mass is given per {str(r.k).removeprefix('mass_per_')} but the part is counted "
                       f"by {r.lk}", column="unit_mass")
+    negative = out < 0
+    if negative.any():
+        findings += findings_for_rows("negative-number", df.loc[negative].assign(c=cells[negative]),
+                                      lambda r: f"unit mass {r.c!r} is below zero; left out (the part's mass "
+                                                "is unknown)", column="unit_mass")
+        out[negative] = np.nan
     huge = np.abs(out) > IMPLAUSIBLE
     if huge.any():
         findings += findings_for_rows("implausible-number", df.loc[huge].assign(c=cells[huge]),
@@ -145,7 +151,11 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
         findings += findings_for_rows("implausible-number", df.loc[huge_value].assign(c=cells[huge_value]),
                                       lambda r: f"value {r.c!r} is more than {IMPLAUSIBLE:.0e} per unit; left out",
                                       column="unit_value")
-    values = np.where(np.isfinite(values) & ~huge_value, values, np.nan)
+    negative_value = np.isfinite(values) & (values < 0)
+    if negative_value.any():
+        findings += findings_for_rows("negative-number", df.loc[negative_value].assign(c=cells[negative_value]),
+                                      lambda r: f"value {r.c!r} is below zero; left out", column="unit_value")
+    values = np.where(np.isfinite(values) & ~huge_value & ~negative_value, values, np.nan)
     if bad_value.any():
         findings += findings_for_rows("non-finite-number", df.loc[bad_value], "value is not finite",
                                       column="unit_value")
