@@ -19,6 +19,10 @@ from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_b
 from remin.limits import SETTINGS, current
 
 _SAMPLE_BYTES = 256 * 1024
+# The csv module refuses fields over 128 KB ("field larger than field limit") and
+# the limit is process-wide: raise it once so a long cell is cut by max_cell_chars
+# with a finding instead of failing the sniffing of the whole file.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 _DELIMITERS = [",", ";", "\t", "|"]
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
 _SKIP_WARNING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
