@@ -9,6 +9,7 @@ limit              default     environment variable        what it bounds
 max_file_mb        200         REMIN_MAX_FILE_MB           size of any input file on disk (MB)
 max_unzipped_mb    1000        REMIN_MAX_UNZIPPED_MB       a workbook's parts once unzipped (MB)
 max_rows           1000000     REMIN_MAX_ROWS              data rows of one sheet or CSV file
+max_columns        1000        REMIN_MAX_COLUMNS           cells in a header row
 max_cells          50000000    REMIN_MAX_CELLS             rows x columns a sheet spans
 max_depth          100         REMIN_MAX_DEPTH             BOM levels; XML element nesting
 max_cell_chars     32767       REMIN_MAX_CELL_CHARS        characters of one cell (Excel's own cap)
@@ -37,6 +38,7 @@ class Limits:
     max_file_mb: float = 200.0
     max_unzipped_mb: float = 1000.0
     max_rows: int = 1_000_000
+    max_columns: int = 1_000
     max_cells: int = 50_000_000
     max_depth: int = 100
     max_cell_chars: int = 32_767
@@ -56,6 +58,7 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "max_unzipped_mb": ("REMIN_MAX_UNZIPPED_MB", "--max-unzipped-mb",
                         "largest total size of a workbook's unzipped parts, in MB (zip-bomb guard)"),
     "max_rows": ("REMIN_MAX_ROWS", "--max-rows", "most data rows read from one sheet or CSV file"),
+    "max_columns": ("REMIN_MAX_COLUMNS", "--max-columns", "most columns a header row may have"),
     "max_cells": ("REMIN_MAX_CELLS", "--max-cells", "most cells (rows x columns) one sheet may span"),
     "max_depth": ("REMIN_MAX_DEPTH", "--max-depth", "deepest BOM level and XML nesting accepted"),
     "max_cell_chars": ("REMIN_MAX_CELL_CHARS", "--max-cell-chars",

@@ -369,3 +369,13 @@ def test_readers_raise_input_errors_not_crashes(tmp_path):
     with pytest.raises(InputError) as e:
         read_sheets(path)
     assert e.value.file == str(path)
+
+
+def test_column_limit_and_stray_cells_right_of_the_header(write, tmp_path, cli, check_json):
+    wide = write("wide.csv", "Part Number,Qty," + ",".join(f"c{i}" for i in range(1500)) + "\nA,1\n")
+    refused(cli, wide, "the header row has 1,502 columns, more than the limit of 1,000", "--max-columns")
+    assert cli("check", wide, "--max-columns", "2000").exit_code == 0
+    # a stray value in column XFD, right of the header: ignored, not 16,384 columns of work
+    stray = "<row r='5'><c r='XFD5'><v>1</v></c></row>"
+    r = check_json(write_xlsx(tmp_path / "stray.xlsx", sheet_xml(rows_xml(BOM_ROWS) + stray)), "--as-of", AS_OF)
+    assert sku(r, "P1")["mass_kg"] == pytest.approx(0.020)

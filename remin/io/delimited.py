@@ -110,11 +110,15 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
                          "'Part Number', 'Qty', 'Level' or 'Parent' (or name them in a --map file)",
                          file=name)
     sample = _sample_rows(text, delimiter)
+    lim = current()
+    if len(sample[h]) > lim.max_columns:
+        raise InputError(f"the header row has {len(sample[h]):,} columns, more than the limit of "
+                         f"{lim.max_columns:,} (raise it with --max-columns or {SETTINGS['max_columns'][0]})",
+                         file=name, row=h + 1)
     header = unique_headers(sample[h])
     decimal = detect_decimal(sample[h + 1:], delimiter)
     # Lines before the header are counted to keep row numbers as the user sees them.
     header_line = len(text.splitlines()[:h]) + 1
-    lim = current()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

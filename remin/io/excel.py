@@ -67,7 +67,7 @@ def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
     lim = current()
     try:
         peek = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, n_rows=HEADER_SEARCH_ROWS,
-                                 dtypes="string")
+                                 dtypes="string", use_columns=lambda c: c.index <= lim.max_columns)
         visible = peek.visible
         top = peek.to_pandas()
     except Exception as e:  # noqa: BLE001
@@ -83,11 +83,18 @@ def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
             "sheet-skipped", "no header row found in the first 50 rows (expected headers such as "
             "'Part Number', 'Qty', 'Level'); the sheet is not used", file=name, sheet=sheet_name))
         return empty
-    header = unique_headers(rows[h])
+    # columns end at the header's last cell: cells further right have no header to map them by,
+    # and a stray value in column XFD would make 16,384 columns of per-column work
+    width = max(i for i, c in enumerate(rows[h]) if c not in (None, "")) + 1
+    if width > lim.max_columns:
+        raise InputError(f"the header row has {width:,} columns, more than the limit of {lim.max_columns:,} "
+                         f"(raise it with --max-columns or {SETTINGS['max_columns'][0]})",
+                         file=name, sheet=sheet_name, row=h + 1)
+    header = unique_headers(rows[h][:width])
     try:
         loaded = reader.load_sheet(sheet_name, header_row=None, skip_rows=h + 1, n_rows=lim.max_rows + 1,
-                                   dtypes="string")
-        col_offset = loaded.available_columns()[0].absolute_index if loaded.width else 0
+                                   dtypes="string", use_columns=lambda c: c.index < width)
+        col_offset = loaded.selected_columns[0].absolute_index if loaded.width else 0
         full = loaded.to_pandas()
     except Exception as e:  # noqa: BLE001
         raise InputError(f"cannot read sheet ({_reason(e)})", file=name, sheet=sheet_name) from None
