@@ -117,7 +117,12 @@ def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd
                     "sheet_key": idx, "description": mapping.product.get("description"), "is_product": True}
             df = pd.concat([pd.DataFrame([root]), df], ignore_index=True)
         frames.append(df)
-    lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:
+        from remin.errors import InputError
+        first = sheets[0].raw
+        raise InputError("the BOM has a header row but no data rows", file=first.file, sheet=first.sheet,
+                         row=first.header_row)
+    lines = pd.concat(frames, ignore_index=True)
     if "is_product" not in lines.columns:
         lines["is_product"] = False
     lines["is_product"] = lines["is_product"].fillna(False).astype(bool)

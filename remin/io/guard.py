@@ -109,8 +109,7 @@ def _check_archive(archive: zipfile.ZipFile, name: str, lim: Limits, facts: Work
             facts.merged |= _check_part(archive, info, name, lim, scan=not is_ods)
         except InputError:
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
-                RuntimeError, ValueError) as e:
+        except Exception as e:  # noqa: BLE001 - zipfile, zlib, struct and lzma each raise their own
             raise InputError(f"the workbook is damaged: its part {info.filename!r} cannot be unzipped "
                              f"({str(e)[:120] or type(e).__name__})", file=name) from None
 
