@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-_INT = r"^\s*[+]?\d+(?:\.0+)?\s*$"
-_SAP = r"^\s*\.+\s*\d+\s*$"
-_OUTLINE = r"^\s*\d+(?:\.\d+)+\.?\s*$"
+# ASCII digits only: \d also matches '１２' and '٣', which pandas cannot turn into numbers
+_INT = r"^\s*[+]?[0-9]+(?:\.0+)?\s*$"
+_SAP = r"^\s*\.+\s*[0-9]+\s*$"
+_OUTLINE = r"^\s*[0-9]+(?:\.[0-9]+)+\.?\s*$"
 
 
 def parse_levels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -379,3 +379,17 @@ def test_column_limit_and_stray_cells_right_of_the_header(write, tmp_path, cli, 
     stray = "<row r='5'><c r='XFD5'><v>1</v></c></row>"
     r = check_json(write_xlsx(tmp_path / "stray.xlsx", sheet_xml(rows_xml(BOM_ROWS) + stray)), "--as-of", AS_OF)
     assert sku(r, "P1")["mass_kg"] == pytest.approx(0.020)
+
+
+def test_fullwidth_digits_in_a_level_are_a_bad_level(write, check_json):
+    # found by fuzzing: '１２' passed the level pattern (\d) and failed to convert (internal error)
+    r = check_json(write("fw.csv", "Part Number,Qty,Level\nP1,1,１２\n"), "--as-of", AS_OF)
+    assert codes(r)["bad-level"][0]["source"]["row"] == 2
+
+
+def test_an_xml_declaration_in_an_unknown_encoding_is_refused(tmp_path, cli):
+    # found by fuzzing: encoding="TTF-8" raised LookupError
+    source = (Path(__file__).parent / "fixtures" / "library" / "ipc1752a-class-d-rotor-magnet.xml").read_text()
+    path = _ipc(tmp_path, "ttf.xml", source.replace('encoding="UTF-8"', 'encoding="TTF-8"'))
+    result = cli("library", "import", path, "--library", tmp_path / "remin.db")
+    assert result.exit_code == 3 and "cannot decode the XML: unknown encoding: TTF-8" in result.output

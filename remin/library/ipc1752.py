@@ -90,6 +90,8 @@ def _parse(path: Path):
     except ParseError as e:
         line = getattr(e, "position", (None,))[0]
         raise InputError(f"not well-formed XML: {e}", file=str(path), line=line) from None
+    except (LookupError, UnicodeError) as e:       # encoding="TTF-8", or bytes that are not that encoding
+        raise InputError(f"cannot decode the XML: {e}", file=str(path)) from None
     except _TooDeep as e:
         raise InputError(f"elements nested more than {max_depth} deep (an IPC-1752 declaration needs about ten); "
                          "raise the limit with --max-depth or REMIN_MAX_DEPTH", file=str(path), line=e.line) from None
