@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test bench fuzz clean
+.PHONY: demo test bench fuzz check-excel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,23 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*; touch $@
 
 demo: $(STAMP)
-	$(VENV)/bin/remin check data/examples/ev-drive-unit.xlsx
+	$(VENV)/bin/remin check data/examples/ev-drive-unit.xlsx --rates data/examples/rates-example.csv
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
+
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)  ## remin vs read-only floors -> bench/RESULTS.md (< 10 min on 2 cores)
+	$(PY) bench/harness.py --suite full --out bench/RESULTS.md
+
+# the workbook opened by a real spreadsheet program (LibreOffice headless -> PDF);
+# needs: apt-get install -y --no-install-recommends libreoffice-calc-nogui
+check-excel: $(STAMP)
+	$(PY) -m pytest -q -rs tests/test_excel_libreoffice.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,8 +1,10 @@
 """The tests and verdicts: from a Bom and the rules on a date to an Assessment.
 
 Per part (every assembly, not only the SKUs): mass, controlled element mass by
-element and origin class (cn / other / unknown), value, the mass-share interval
-and its verdict, flags. The SKUs reported are the roots unless asked otherwise.
+element and origin class (cn / other / unknown), the mass-share interval and its
+verdict, value and the value test (remin.valuetest), the headline verdict, flags,
+and for the reported SKUs that need a licence the licensing outlook. The SKUs
+reported are the roots unless asked otherwise.
 """
 from __future__ import annotations
 
@@ -14,15 +16,22 @@ import numpy as np
 import pandas as pd
 
 from remin.bom import Bom
+from remin.partdata import in_index
+from remin.currency import Rates
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
-from remin.rollup import Graph, build_graph, extended_quantities, rollup
-from remin.rules import load_rules
-from remin.verdicts import NO_DATA, shares, verdicts
+from scipy import sparse
 
-ORIGIN_CLASSES = ("cn", "other", "unknown")
-#: at most this many SKUs get a computed top contributor in the summary table
-TOP_CONTRIBUTOR_LIMIT = 500
+from remin.origins import ORIGIN_CLASSES, origin_class
+from remin.outlook import licensing_outlook
+from remin.prices import load_prices
+from remin.rollup import Graph, build_graph, contains, extended_matrix, extended_quantities, rollup
+from remin.rules import load_rules
+from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline, needs_licence, own_values,
+                             value_no_data_findings, value_test)
+from remin.verdicts import shares, verdicts
+
+LICENSING_COLUMNS = ("licensing_outcome", "licensing_article", "licensing_text")
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class Assessment:
     elements: tuple[str, ...]
     own_elements: np.ndarray = field(repr=False)     # (n, E*3) own controlled kg per base unit
     composition_declared: np.ndarray = field(repr=False)
+    valuation: dict = field(default_factory=dict)    # currency, prices, rates, end use of the value test
 
     @property
     def skus(self) -> pd.DataFrame:
@@ -71,18 +81,62 @@ class Assessment:
         except KeyError:
             raise UsageError(f"SKU {sku!r} is not in the BOM") from None
 
+    def explain(self, sku: str, **options):
+        """How ``sku``'s verdict came about, step by step: ``remin.explain.explain``
+        (``options`` such as ``prices=``, ``rates=`` go to it)."""
+        return _delegate("remin.explain", "explain")(self, sku, **options)
+
+    def to_excel(self, path, **options):
+        """Write the assessment as an Excel workbook to ``path`` (remin/report/excel.py:
+        its ``to_excel(assessment, path)``, else ``write_workbook(report_frames(assessment), path)``)."""
+        import importlib
+        excel = _delegate("remin.report.excel", None)
+        if hasattr(excel, "to_excel"):
+            return excel.to_excel(self, path, **options)
+        frames = getattr(importlib.import_module("remin.report.frames"), "report_frames", None) \
+            if hasattr(excel, "write_workbook") else None
+        if frames is None:
+            raise NotImplementedError("remin.report.excel has no to_excel(assessment, path) in this version of remin")
+        return excel.write_workbook(frames(self, **options), path)
+
+
+def _delegate(module: str, name: str | None):
+    """``module.name`` (or the module, for ``name=None``), imported on first use (the
+    explanation and Excel writers are heavier modules); a clear error where this
+    version of remin has not got them."""
+    import importlib
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        found = None
+    if found is not None and name is not None:
+        found = getattr(found, name, None)
+    if found is None:
+        raise NotImplementedError(f"{module}{'.' + name if name else ''} is not part of this version of remin")
+    return found
+
 
 def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool = False,
            skus: Sequence[str] | None = None, all_levels: bool = False, rates=None,
-           currency: str | None = None) -> Assessment:
+           currency: str | None = None, prices=None, materials=None, end_use: str | None = None,
+           end_user_listed: bool = False) -> Assessment:
     """Roll the BOM up and test every part against the rules on ``as_of`` (default today).
 
     ``rules``: a RuleSet or a rule-set id (default "cn-rare-earth"); ``as_written``
     ignores suspensions. ``skus``: parts to report (default the roots); ``all_levels``
-    reports every assembly. Figures are in kg and in the value currency.
+    reports every assembly. Figures are in kg and in the value currency (``currency``,
+    default the most common in the BOM). ``rates``: remin.currency.Rates (none: only
+    values already in that currency are used); ``prices``: remin.prices.PriceTable
+    (default the shipped reference prices on ``as_of``); ``materials``: the
+    MaterialsLibrary the BOM was read with (default the shipped one). ``end_use`` /
+    ``end_user_listed``: for the licensing outlook of SKUs that need a licence.
     """
     ruleset = load_rules(rules or "cn-rare-earth") if rules is None or isinstance(rules, str) else rules
     on_date = ruleset.evaluate(as_of or date.today(), as_written=as_written)
+    outlook = _outlook(on_date, end_use, end_user_listed)   # a bad --end-use fails before any work
+    prices = prices if prices is not None else load_prices(None, on_date.as_of)
     elements = tuple(on_date.controlled_elements)
     parts = bom.parts
     n = len(parts)
@@ -103,14 +157,16 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
     findings += _no_composition(parts, graph, comp_declared)
     el_tot, _ = rollup(graph, own_el, comp_declared, 0.0) if own_el.shape[1] else (np.zeros((n, 0)), None)
 
-    value_own, value_currency, f = _own_values(parts, rates, currency)
-    findings += f
-    value, value_children = rollup(graph, value_own, ~np.isnan(value_own), np.nan)
+    own_value = own_values(parts, rates, currency)
+    findings += own_value.findings
+    value, value_children = rollup(graph, own_value.per_unit, own_value.declared, np.nan)
     value = value[:, 0]
-
-    struct = graph.by_parent.copy()
-    struct.data[:] = 1.0
-    cn_tech = _contains(graph, struct, parts["cn_technology"].fillna(False).to_numpy(bool))
+    findings += _declared_vs_children(parts, own_value.per_unit, value_children[:, 0], "value",
+                                      own_value.currency or "")
+    vt, f = value_test(bom, graph, on_date, value=value, own=own_value, own_el=own_el,
+                       comp_declared=comp_declared, elements=elements, prices=prices, rates=rates,
+                       materials=materials)
+    findings += f
 
     res = pd.DataFrame(index=parts.index)
     res["description"] = parts["description"]
@@ -125,29 +181,55 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
     res["mass_share_low"], res["mass_share_high"] = low, high
     res["mass_verdict"] = verdicts(low, high, mass, on_date.threshold)
     res["value"] = value
-    res["currency"] = value_currency
-    res["value_share_low"] = np.nan
-    res["value_share_high"] = np.nan
-    res["value_verdict"] = NO_DATA
-    res["part2_scope"] = pd.array([pd.NA] * n, dtype="boolean")
-    res["cn_technology"] = cn_tech
-    res["verdict"] = res["mass_verdict"]
-    res["decided_by"] = "mass"
+    res["currency"] = own_value.currency
+    for c in ("value_share_low", "value_share_high", "value_verdict", "part2_scope"):
+        res[c] = vt[c]
+    res["cn_technology"] = contains(graph, parts["cn_technology"].fillna(False).to_numpy(bool))
+    res["verdict"], res["decided_by"] = headline(res)
     res["is_root"] = res.index.isin(bom.roots)
     res["is_assembly"] = graph.has_children
+    for c in ("value_basis", *NUMERATOR_COLUMNS, *ESTIMATED_COLUMNS, "part1_cn_present"):
+        res[c] = vt[c]
 
     sku_list = _sku_list(bom, res, skus, all_levels)
     for s in sku_list:
         if np.isnan(mass[pos[s]]):
             findings.append(finding("mass-no-data", "the SKU's mass is unknown (see missing-mass findings): "
                                     "the mass test cannot be decided", part=s))
+    findings += value_no_data_findings(res, sku_list, own_value.currency)
+    _fill_licensing(res, sku_list, outlook)
     res["top_contributor"] = pd.Series(pd.NA, index=res.index, dtype="string")
-    assessment = Assessment(bom, on_date, graph, res, sku_list, (), elements, own_el, comp_declared)
+    valuation = {"currency": own_value.currency, "prices": prices.describe(),
+                 "rates": (rates.describe() if rates is not None else Rates().describe()),
+                 "end_use": end_use, "end_user_listed": bool(end_user_listed)}
+    assessment = Assessment(bom, on_date, graph, res, sku_list, (), elements, own_el, comp_declared, valuation)
     _fill_top_contributors(assessment, sku_list)
     findings += _unknown_origin_findings(assessment, sku_list)
     findings += on_date.findings()
     return Assessment(bom, on_date, graph, res, sku_list, tuple(sort_findings(findings)), elements, own_el,
-                      comp_declared)
+                      comp_declared, valuation)
+
+
+def _outlook(on_date, end_use, end_user_listed):
+    """The licensing outlook for SKUs that need a licence (None without licensing data)."""
+    if on_date.licensing is None:
+        if end_use:
+            raise UsageError(f"--end-use: rule set {on_date.rule_set!r} has no licensing data")
+        return None
+    return licensing_outlook(on_date, end_use, end_user_listed)
+
+
+def _fill_licensing(res: pd.DataFrame, sku_list, outlook) -> None:
+    """licensing_outcome / _article / _text on the reported SKUs that need a licence."""
+    for c in LICENSING_COLUMNS:
+        res[c] = pd.Series(pd.NA, index=res.index, dtype="string")
+    if outlook is None or not sku_list:
+        return
+    rows = res.loc[list(sku_list)]
+    need = rows.index[needs_licence(rows)]
+    res.loc[need, "licensing_outcome"] = outlook.outcome
+    res.loc[need, "licensing_article"] = outlook.article
+    res.loc[need, "licensing_text"] = outlook.text
 
 
 def _sku_list(bom: Bom, res: pd.DataFrame, skus, all_levels) -> tuple[str, ...]:
@@ -161,29 +243,11 @@ def _sku_list(bom: Bom, res: pd.DataFrame, skus, all_levels) -> tuple[str, ...]:
     return tuple(bom.roots)
 
 
-def _contains(graph: Graph, struct, flag: np.ndarray) -> np.ndarray:
-    """True for parts that are flagged or hold a flagged part anywhere below."""
-    tot, _ = rollup(graph, flag.astype(float), flag, 0.0, weights=struct)
-    return np.nan_to_num(tot[:, 0], nan=0.0) > 0
-
-
-def origin_class(comp: pd.DataFrame, parts: pd.DataFrame) -> np.ndarray:
-    """cn / other / unknown for each composition row: the row's origin, else the
-    part's rare-earth origin, else CN if the part was made in China, else unknown."""
-    origin = comp["origin"].astype("string")
-    origin = origin.fillna(comp["part"].map(parts["re_origin"]).astype("string"))
-    made_cn = comp["part"].map(parts["made_in"]).astype("string") == "CN"
-    origin = origin.mask(origin.isna() & made_cn.fillna(False), "CN")
-    is_na = origin.isna().to_numpy()
-    is_cn = (origin == "CN").fillna(False).to_numpy(bool)
-    return np.where(is_na, "unknown", np.where(is_cn, "cn", "other"))
-
-
 def _own_elements(bom: Bom, pos: pd.Series, mass: np.ndarray, elements):
     """(n, E*3) controlled kg per base unit from each part's own composition."""
     n = len(pos)
     comp = bom.composition
-    comp = comp[comp["part"].isin(pos.index)]
+    comp = comp[in_index(comp["part"], pos.index)]
     declared = np.zeros(n, bool)
     declared[pos[comp["part"].unique()].to_numpy()] = True
     ctl = comp[comp["element"].isin(elements)]
@@ -203,36 +267,6 @@ def _own_elements(bom: Bom, pos: pd.Series, mass: np.ndarray, elements):
         flat = p * out.shape[1] + col
         out = np.bincount(flat, weights=kg, minlength=out.size).reshape(out.shape)
     return out, declared, findings
-
-
-def _own_values(parts: pd.DataFrame, rates, currency):
-    """Unit values in one currency: the user's, else the most common one in the BOM."""
-    v = parts["unit_value"].to_numpy(float)
-    cur = parts["currency"].astype("string")
-    has = ~np.isnan(v)
-    findings = []
-    target = currency or (cur[has].mode().iloc[0] if cur[has].notna().any() else None)
-    if target is None:
-        if has.any():
-            findings.append(finding("missing-currency", "values are given without a currency; the value "
-                                    "test needs one (add a currency column or --currency)"))
-        return np.full(len(v), np.nan), None, findings
-    cur = cur.fillna(target)
-    other = has & (cur != target).to_numpy(bool)
-    if other.any():
-        if rates is not None:
-            v = v.copy()
-            v[other] = rates.convert(v[other], cur[other], target)
-            missing = other & np.isnan(v)
-        else:
-            missing = other
-            v = np.where(missing, np.nan, v)
-        if missing.any():
-            bad = parts.loc[missing].assign(c=cur[missing].to_numpy()).reset_index()
-            findings += findings_for_rows("missing-rate", bad, lambda r: f"value in {r.c} cannot be converted "
-                                          f"to {target}: no exchange rate (give one with --rates FILE)",
-                                          column="currency")
-    return v, target, findings
 
 
 def _cycle_findings(graph: Graph, parts: pd.DataFrame) -> list[Finding]:
@@ -278,14 +312,26 @@ def _no_composition(parts, graph: Graph, declared: np.ndarray) -> list[Finding]:
 
 
 def _fill_top_contributors(a: Assessment, sku_list) -> None:
+    """The part bringing the most Chinese- or unknown-origin controlled mass into each
+    SKU, for all SKUs at once from the sparse matrix of extended quantities."""
+    if not sku_list:
+        return
     res = a.results
-    for s in sku_list[:TOP_CONTRIBUTOR_LIMIT]:
-        if not res.at[s, "controlled_cn_kg"] and not res.at[s, "controlled_unknown_kg"]:
-            continue
-        c = a.contributors(s)
-        if len(c):
-            score = c["cn_kg"].fillna(0) + c["unknown_kg"].fillna(0)
-            res.at[s, "top_contributor"] = str(score.idxmax())
+    pos = res.index.get_indexer(list(sku_list))
+    weight = np.nan_to_num(a.own_elements[:, 0::3].sum(axis=1) + a.own_elements[:, 2::3].sum(axis=1), nan=0.0)
+    weight = np.where(a.composition_declared, weight, 0.0)
+    if not weight.any():
+        return
+    X = extended_matrix(a.graph, pos, a.composition_declared).tocsc()
+    contrib = sparse.diags(weight) @ X          # (n x SKUs): controlled mass each part brings
+    contrib = contrib.tocsc()
+    best = np.asarray(contrib.argmax(axis=0)).ravel()
+    best_value = np.asarray(contrib.max(axis=0).todense()).ravel()
+    has = best_value > 0
+    col = res.columns.get_loc("top_contributor")
+    values = res["top_contributor"].to_numpy(dtype=object)
+    values[pos[has]] = res.index.to_numpy()[best[has]]
+    res.iloc[:, col] = pd.array(values, dtype="string")
 
 
 def _unknown_origin_findings(a: Assessment, sku_list) -> list[Finding]:

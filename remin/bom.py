@@ -20,10 +20,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from remin.timing import stage, timed
 
-from remin.errors import InputError
+from remin.errors import InputError, UsageError
 from remin.findings import Finding, finding, findings_for_rows
-from remin.io import read_sheets
+from remin.io import RawSheet, read_sheets
 from remin.mapping import Mapping, load_mapping
 from remin.sheets import BOM, COMPOSITION, FLAT, PARTS, SOURCE_COLUMNS, StandardSheet, standardise
 from remin import structure, partdata, compositions
@@ -31,8 +32,9 @@ from remin import structure, partdata, compositions
 
 @dataclass(frozen=True)
 class InputFile:
-    path: str
+    path: str                 # as given, or the label the caller chose (e.g. an upload's name)
     sha256: str
+    size: int | None = None   # bytes, measured when read (the path may not name a file later)
 
     def to_dict(self) -> dict:
         return {"path": self.path, "sha256": self.sha256}
@@ -48,9 +50,41 @@ class Bom:
     roots: tuple[str, ...]
     findings: tuple[Finding, ...] = ()
     inputs: tuple[InputFile, ...] = ()
+    #: the scenario steps applied to the BOM as read, in order ("" = as read)
+    changes: tuple[str, ...] = ()
 
     def replace(self, **changes) -> "Bom":
         return replace(self, **changes)
+
+    @property
+    def label(self) -> str:
+        """``"as read"`` or the scenario steps, e.g. ``"MAG-N42DY: RE origin JP"``."""
+        return "; ".join(self.changes) or "as read"
+
+    # What-if scenarios (remin/scenarios.py): each returns a new Bom, this one never changes.
+    def with_origin(self, part_or_supplier, origin: str) -> "Bom":
+        """The rare-earth origin of a part, a list of parts or a supplier's parts set to
+        ``origin`` (ISO code or country name). See :func:`remin.scenarios.with_origin`."""
+        from remin.scenarios import with_origin
+        return with_origin(self, part_or_supplier, origin)
+
+    def with_composition(self, part: str, amounts, *, origin: str | None = None) -> "Bom":
+        """Element/substance content of ``part`` replaced, e.g. ``{"Dy": "2 wt%"}``.
+        See :func:`remin.scenarios.with_composition`."""
+        from remin.scenarios import with_composition
+        return with_composition(self, part, amounts, origin=origin)
+
+    def replace_part(self, old: str, new: str, **attributes) -> "Bom":
+        """Every use of ``old`` taken by ``new`` (an existing part, or a copy of ``old``
+        with ``attributes`` changed). See :func:`remin.scenarios.replace_part`."""
+        from remin.scenarios import replace_part
+        return replace_part(self, old, new, **attributes)
+
+    def with_value(self, part: str, value: float, currency: str | None = None) -> "Bom":
+        """Unit value of ``part`` (per base unit: piece, kg or m) set to ``value``.
+        See :func:`remin.scenarios.with_value`."""
+        from remin.scenarios import with_value
+        return with_value(self, part, value, currency)
 
 
 def sha256_of(path: str | Path) -> str:
@@ -62,29 +96,47 @@ def sha256_of(path: str | Path) -> str:
 
 
 def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str | Path | None = None,
-             materials=None) -> Bom:
+             materials=None, labels: Sequence[str] | None = None) -> Bom:
     """Read one or more BOM exports (and part-master / composition files) into a Bom.
 
     ``paths``: xlsx/xlsm/xls/ods/csv/tsv files; their sheets are recognised as BOM
     lines, part master data or composition rows and merged.
     ``mapping``: a Mapping or the path of a TOML mapping file naming unusual headers.
     ``materials``: a MaterialsLibrary (default: the shipped one).
+    ``labels``: the name each file is shown under in findings and ``inputs``
+    (default: its path), e.g. the original name of a file uploaded to a temporary path.
     Raises InputError (exit code 3) for an unreadable file or one without any BOM;
     everything else becomes a finding on the Bom.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    labels = [str(p) for p in paths] if labels is None else [str(x) for x in labels]
+    if len(labels) != len(paths):
+        raise UsageError(f"{len(labels)} labels for {len(paths)} files")
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     sheets: list[StandardSheet] = []
     inputs = []
-    for p in paths:
-        raws = read_sheets(p)
-        inputs.append(InputFile(str(p), sha256_of(p)))
+    for p, label in zip(paths, labels):
+        with stage("read"):
+            raws = [_labelled(r, label) for r in read_sheets(p)]
+        inputs.append(InputFile(label, sha256_of(p), Path(p).stat().st_size))
         sheets.extend(standardise(r, mapping) for r in raws)
     return build_bom(sheets, mapping, materials=materials, inputs=inputs)
 
 
+def _labelled(raw: RawSheet, label: str) -> RawSheet:
+    """The sheet (and the findings its reader made) under the file's label."""
+    old = raw.file
+    if old == label:
+        return raw
+    raw.findings = [replace(f, source=replace(f.source, file=label)) if f.source and f.source.file == old
+                    else f for f in raw.findings]
+    raw.file = label
+    return raw
+
+
+@timed("model")
 def build_bom(sheets: list[StandardSheet], mapping: Mapping, *, materials=None,
               inputs: Iterable[InputFile] = ()) -> Bom:
     findings: list[Finding] = [f for s in sheets for f in s.findings]

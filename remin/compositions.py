@@ -9,7 +9,7 @@ import pandas as pd
 from remin.composition import load_materials, resolve_substances
 from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
-from remin.partdata import _by_decimal, _col
+from remin.partdata import _by_decimal, _col, in_index
 from remin.sheets import SOURCE_COLUMNS, StandardSheet
 from remin.units import split_value_unit, to_base
 from remin.columns import element_header
@@ -73,7 +73,7 @@ def build_composition(lines: pd.DataFrame, masters: list[StandardSheet], comp_sh
         findings += findings_for_rows("unknown-country", comp.loc[bad], lambda r: f"origin {r.origin!r} is not a "
                                       "country remin knows; counted as unknown origin", column="origin")
     comp["origin"] = origin
-    unknown_parts = ~comp["part"].isin(parts.index)
+    unknown_parts = ~in_index(comp["part"], parts.index)
     if unknown_parts.any():
         findings += findings_for_rows("composition-without-part", comp.loc[unknown_parts].drop_duplicates("part"),
                                       "composition for a part that no BOM line uses (check the part number)")

@@ -65,6 +65,9 @@ CODES: dict[str, tuple[str, str]] = {
     "declaration-mass-from-materials": (INFO, "an IPC-1752 product without a mass: the sum of its homogeneous materials is used"),
     "declaration-substances-ignored": (INFO, "product-level (class C) substances not used: homogeneous materials (class D) declare the composition"),
     "override-applied": (INFO, "a part's library data includes a reviewer's override"),
+    "library-fill": (INFO, "figures the BOM leaves blank taken from the parts library (--library), naming the declaration"),
+    "library-conflict": (WARNING, "the BOM and the parts library give different values; the BOM's is used"),
+    "library-per-piece": (WARNING, "per-piece library figures not used for a part the BOM counts by length, mass, area or volume"),
     # rules and verdicts
     "rules-status-unknown": (WARNING, "the rule data records nothing after this date"),
     "rules-as-written": (INFO, "rules evaluated as written: suspensions ignored (--as-written)"),
@@ -74,6 +77,12 @@ CODES: dict[str, tuple[str, str]] = {
     "rules-note": (INFO, "a note of the rule data on the evaluation date"),
     "missing-currency": (WARNING, "values without a currency"),
     "mass-no-data": (WARNING, "the mass test could not be decided: the SKU's mass is unknown"),
+    "value-no-data": (WARNING, "the value test could not be decided: a value it needs is unknown"),
+    "part1-no-value": (WARNING, "a Part I item with no value and no controlled content to estimate it from"),
+    "part1-value-estimated": (INFO, "a Part I item with no value, valued at reference prices of its content"),
+    "part2-inferred": (INFO, "no part class in the BOM: a Part II magnet recognised from its own composition"),
+    "part2-unclassified": (WARNING, "no part class in the BOM and no Part II part recognised: SKUs taken as "
+                                    "outside Annex 1 Part II"),
 }
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

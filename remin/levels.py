@@ -21,6 +21,9 @@ def parse_levels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Outline numbering is chosen when any cell has the form '1.2'; then a plain '1'
     is depth 1 and a blank cell (the product row above the outline) is depth 0.
     """
+    fast = _integer_levels(cells)
+    if fast is not None:
+        return fast, np.zeros(len(cells), dtype=bool)
     text = cells.astype("string").str.strip()
     blank = text.isna() | (text == "")
     is_int = text.str.match(_INT).fillna(False).to_numpy(bool)
@@ -39,6 +42,19 @@ def parse_levels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             levels[is_sap] = pd.to_numeric(text[is_sap].str.replace(".", "", regex=False)).to_numpy(float)
     bad = ~np.isfinite(levels) & ~blank.to_numpy(bool)
     return levels, bad
+
+
+def _integer_levels(cells: pd.Series) -> np.ndarray | None:
+    """All cells plain integers (the usual export): cast by Arrow in C, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(cells.astype("string"), type=pa.large_string(), from_pandas=True)
+    if arr.null_count:
+        return None
+    if not pc.all(pc.match_substring_regex(arr, r"^\s*\d{1,4}\s*$")).as_py():
+        return None
+    return pc.cast(pc.utf8_trim_whitespace(arr), pa.int64()).to_numpy().astype(float)
 
 
 def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from remin.timing import timed
 
 # Spaces people and spreadsheets put between digit groups: space, no-break, narrow no-break, thin.
 _SPACES = " \u00a0\u202f\u2009"
@@ -49,6 +50,7 @@ def _number_pattern(decimal: str) -> str:
             f"(?:[eE][+-]?\\d+)?-?")
 
 
+@timed("units")
 def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
     """Read numbers from cells. Returns ``(values float64, bad bool)``.
 
@@ -66,6 +68,14 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
     if pd.api.types.is_numeric_dtype(cells.dtype):
         return cells.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
 
+    _number_pattern(decimal)          # validates the separator (a caller bug raises ValueError)
+    fast = plain_first(cells, decimal)
+    if fast is not None:
+        values, rest = fast
+        bad = np.zeros(n, dtype=bool)
+        if rest.any():
+            values[rest], bad[rest] = parse_numbers(cells[rest].reset_index(drop=True), decimal)
+        return values, bad
     text, is_text = string_cells(cells)
     values = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
@@ -103,6 +113,43 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
     return values, bad
 
 
+_PLAIN = {".": r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$",
+          ",": r"^\s*[+-]?(?:\d+,?\d*|,\d+)(?:[eE][+-]?\d+)?\s*$"}
+
+
+def plain_first(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The fast path shared by the cell parsers: plain numbers ("12", "0,35") are cast
+    by Arrow in C. Returns ``(values, rest)`` where ``rest`` marks the non-blank cells
+    that still need the general (regex) path, or None when the fast path does not
+    apply (no plain number at all, or the cells are already the remainder)."""
+    if not len(cells) or not (pd.api.types.is_string_dtype(cells.dtype) or
+                               pd.api.types.is_object_dtype(cells.dtype)):
+        return None
+    text, is_text = string_cells(cells)
+    values, plain = _plain_numbers(text, decimal)
+    if not plain.any():
+        return None
+    rest = ~plain & cells.notna().to_numpy() & (text.str.strip().fillna("x") != "").to_numpy()
+    return values, rest
+
+
+def _plain_numbers(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask) for cells that are plain numbers, cast by Arrow (vectorised in C)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN[decimal]), False)
+    mask = plain.to_numpy(zero_copy_only=False)
+    if not mask.any():
+        return np.full(len(text), np.nan), mask
+    picked = pc.utf8_trim_whitespace(pc.if_else(plain, arr, pa.scalar(None, pa.large_string())))
+    if decimal == ",":
+        picked = pc.replace_substring(picked, ",", ".")
+    values = pc.cast(picked, pa.float64()).to_numpy(zero_copy_only=False)
+    return np.where(mask, values, np.nan), mask
+
+
 #: Currency symbols and codes -> ISO 4217 code. None marks a symbol that names
 #: several currencies: the cell is reported rather than guessed.
 CURRENCY_TOKENS: dict[str, str | None] = {
@@ -130,6 +177,7 @@ _MONEY = ("^(?P<pre>[^\\d.,+-]*?)\\s*(?P<sign>[+-]?)\\s*(?P<pre2>[^\\d.,+\\s-]*)
           "\\s*(?P<post>[^\\d]*?)\\s*$")
 
 
+@timed("units")
 def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Read prices. Returns ``(values float64, currency, bad bool)``.
 
@@ -149,6 +197,16 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, no_currency, bad
+    fast = plain_first(cells, decimal)
+    if fast is not None:
+        values, rest = fast
+        bad = np.zeros(n, dtype=bool)
+        currency = no_currency.copy()
+        if rest.any():
+            v, c, b = parse_money(cells[rest].reset_index(drop=True), decimal)
+            values[rest], bad[rest] = v, b
+            currency[rest] = c.to_numpy()
+        return values, currency, bad
 
     text, is_text = string_cells(cells)
     t = text.str.strip().str.replace(_MINUS, "-", regex=False)
@@ -192,6 +250,7 @@ FLAG_WORDS: dict[str, bool] = {
 }
 
 
+@timed("units")
 def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Read yes/no cells. Returns ``(flags, bad)``.
 
@@ -200,11 +259,17 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     and bad.
     """
     cells = as_series(cells)
-    words = cells.astype("string").str.strip().str.lower()
-    blank = (words.fillna("") == "").to_numpy()
-    known = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
-    flags = words.map(FLAG_WORDS).where(pd.Series(known, index=cells.index), pd.NA).astype("boolean")
-    return flags, ~blank & ~known
+    # read each distinct cell once: flag columns hold a handful of spellings
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    words = pd.Series(uniques, dtype="string").str.strip().str.lower()
+    known_u = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
+    blank_u = (words.fillna("") == "").to_numpy()
+    true_u = words.map(FLAG_WORDS).fillna(False).astype(bool).to_numpy() & known_u
+    # a trailing slot for NA cells (code -1): unknown, not bad
+    true_u, known_u, blank_u = (np.append(true_u, False), np.append(known_u, False), np.append(blank_u, True))
+    flags = pd.arrays.BooleanArray(true_u[codes], ~known_u[codes])
+    bad = ~blank_u[codes] & ~known_u[codes]
+    return pd.Series(flags, index=cells.index), bad
 
 
 def as_series(x) -> pd.Series:

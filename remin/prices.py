@@ -9,6 +9,8 @@ comes from in its header; a user replaces it with ``--prices FILE``.
 """
 from __future__ import annotations
 
+import functools
+
 import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,17 +85,27 @@ class PriceTable:
         dates = sorted({d.isoformat() for d in self.current["date"]})
         origin = "shipped reference table" if self.shipped else "user price table"
         when = f"prices dated {', '.join(dates)}" if dates else "no price on this date"
-        return f"{origin} {self.path} ({when}); values from it are {ESTIMATE_LABEL}"
+        shown = "data/" + "/".join(SHIPPED_PRICES) if self.shipped else self.path
+        return f"{origin} {shown} ({when}); values from it are {ESTIMATE_LABEL}"
 
 
 def load_prices(path: Path | str | None = None, as_of: _dt.date | None = None) -> PriceTable:
     """Read a price table (the shipped one when ``path`` is None) for date ``as_of``.
 
     Errors (unknown element, bad number, bad date, a second price for the same element
-    and date) name the file, line and column.
+    and date) name the file, line and column. Cached per file version and date: a batch
+    loads the same table for every BOM.
     """
-    shipped = path is None
-    path = data_path(*SHIPPED_PRICES) if shipped else Path(path)
+    resolved = data_path(*SHIPPED_PRICES) if path is None else Path(path)
+    try:
+        st = resolved.stat()
+    except OSError as e:
+        raise InputError(f"cannot read price table: {e.strerror}", file=str(resolved)) from None
+    return _load_prices_cached(path is None, resolved, st.st_mtime_ns, st.st_size, as_of)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_prices_cached(shipped: bool, path: Path, mtime_ns: int, size: int, as_of) -> PriceTable:
     df = read_commented_csv(path, ["element", "price_per_kg", "currency", "date"])
     table = pd.DataFrame({
         "element": _elements(df, path),

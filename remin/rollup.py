@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from remin.errors import InputError
 from remin.limits import SETTINGS, current
+from remin.timing import timed
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Graph:
         return np.diff(self.by_parent.indptr) > 0
 
 
+@timed("rollup")
 def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarray,
                 max_depth: int | None = None) -> Graph:
     """Heights by peeling leaves (Kahn's algorithm, one vectorised step per level).
@@ -86,6 +88,7 @@ def _cycles(by_parent, height, parent, child) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
+@timed("rollup")
 def rollup(graph: Graph, own: np.ndarray, declared: np.ndarray, leaf_default: np.ndarray | float,
            weights: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Roll figures up the BOM.
@@ -132,3 +135,36 @@ def extended_quantities(graph: Graph, root: int, stop: np.ndarray) -> np.ndarray
         if len(active):
             x += MT[active].T @ x[active]
     return x
+
+
+@timed("rollup")
+def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray) -> sparse.csr_matrix:
+    """Extended quantities of every part in many roots at once: an (n x len(roots))
+    sparse matrix whose column j is ``extended_quantities(graph, roots[j], stop)``.
+    One sparse product per level, so its cost is the size of the exploded BOM."""
+    roots = np.asarray(roots, dtype=np.int64)
+    k = len(roots)
+    X = sparse.csr_matrix((np.ones(k), (roots, np.arange(k))), shape=(graph.n, k))
+    if k == 0:
+        return X
+    top = int(graph.height[roots].max())
+    for h in range(top, 0, -1):
+        nodes = graph.levels[h] if h < len(graph.levels) else np.zeros(0, np.int64)
+        nodes = nodes[~stop[nodes]]
+        if not len(nodes):
+            continue
+        X_nodes = X[nodes]
+        if X_nodes.nnz == 0:
+            continue
+        X = X + (graph.by_parent[nodes].T @ X_nodes).tocsr()
+    return X
+
+
+def contains(graph: Graph, flag: np.ndarray) -> np.ndarray:
+    """True for parts that are flagged or hold a flagged part anywhere below them
+    (quantities do not matter, only the structure). Parts on a cycle: False unless flagged."""
+    struct = graph.by_parent.copy()
+    struct.data[:] = 1.0
+    flag = np.asarray(flag, bool)
+    tot, _ = rollup(graph, flag.astype(float), flag, 0.0, weights=struct)
+    return flag | (np.nan_to_num(tot[:, 0], nan=0.0) > 0)

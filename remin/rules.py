@@ -20,6 +20,9 @@ Conventions (also stated in the data files' headers):
 """
 from __future__ import annotations
 
+import copy
+import functools
+
 import datetime as _dt
 import difflib
 import json
@@ -517,6 +520,15 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def _read_rule_file(path: Path, extra: bool) -> tuple[_RuleFile, dict]:
+    """Read and validate one rule file; cached per (path, mtime, size) because schema
+    validation costs more than a whole small check, and batch runs load rules per file."""
+    st = Path(path).stat()
+    f, doc = _read_rule_file_cached(Path(path), st.st_mtime_ns, st.st_size, extra)
+    return f, copy.deepcopy(doc)
+
+
+@functools.lru_cache(maxsize=128)
+def _read_rule_file_cached(path: Path, mtime_ns: int, size: int, extra: bool) -> tuple[_RuleFile, dict]:
     doc, text = read_toml(path, RulesError)
     f = _RuleFile(path, toml_key_lines(text), extra)
     plain = _jsonable(doc)

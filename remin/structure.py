@@ -229,8 +229,7 @@ def _first_listing_only(e: pd.DataFrame, findings: list[Finding]) -> pd.DataFram
     if keep.all():
         return e
     # Compare each repeated listing with the first: an order-free signature per listing.
-    sig_cols = e[["part", "qty_value", "uom"]].astype(str)
-    h = pd.util.hash_pandas_object(sig_cols, index=False).to_numpy(np.uint64)
+    h = pd.util.hash_pandas_object(e[["part", "qty_value", "uom"]], index=False).to_numpy(np.uint64)
     # Two 31-bit slices of the row hash summed per listing: an order-free, exact signature.
     sig = pd.DataFrame({"parent": e["parent"].to_numpy(), "occ": e["occurrence"].to_numpy(),
                         "lo": (h & np.uint64(0x7FFFFFFF)).astype(np.float64),

@@ -43,9 +43,10 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+from remin.timing import timed
 import pint
 
-from .numbers import as_series as _as_series, parse_numbers, string_cells
+from .numbers import as_series as _as_series, parse_numbers, plain_first, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
@@ -346,6 +347,7 @@ def expected_text(allowed: Iterable[str]) -> str:
     return f"expected {words} unit ({examples})"
 
 
+@timed("units")
 def to_base(values, units, *, allowed: Iterable[str] | None = None, default: str | None = None) -> Converted:
     """Convert ``values`` given in ``units`` to the base unit of each unit's kind.
 
@@ -448,6 +450,7 @@ _VALUE_UNIT = ("^\\s*(?P<num>[+-]?[.,]?\\d(?:[\\d.,'’\u00a0\u202f\u2009 ]*\\d)
                "\\s*(?P<unit>[^\\d\\s.,+-].*?)?\\s*$")
 
 
+@timed("units")
 def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Split cells like ``"120 g/m"`` into ``120.0`` and ``"g/m"`` (vectorised).
 
@@ -461,6 +464,16 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, pd.Series(pd.NA, index=cells.index, dtype="string"), bad
 
+    fast = plain_first(cells, decimal)
+    if fast is not None:
+        values, rest = fast
+        bad = np.zeros(len(cells), dtype=bool)
+        units = pd.Series(pd.NA, index=cells.index, dtype="string", name=cells.name)
+        if rest.any():
+            v, u, b = split_value_unit(cells[rest].reset_index(drop=True), decimal)
+            values[rest], bad[rest] = v, b
+            units[rest] = u.to_numpy()
+        return values, units, bad
     text, is_text = string_cells(cells)
     parts = text.str.extract(_VALUE_UNIT)
     matched = parts["num"].notna().to_numpy()

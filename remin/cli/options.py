@@ -1,27 +1,29 @@
-"""Options shared by several commands (one definition, one help text)."""
+"""Options shared by several commands (one definition, one help text).
+
+The rule-related ones (--as-of, --as-written, --rule-set, --rules, --prices, --rates,
+--end-use, --end-user-listed) live in remin.cli.rules beside the `rules` command.
+"""
 from __future__ import annotations
 
 import click
 
-as_of_option = click.option(
-    "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-    help="Evaluate the rules as of this date (default: today).")
-as_written_option = click.option(
-    "--as-written", is_flag=True, help="Ignore suspensions: the rules as their texts read (to plan for "
-    "reinstatement).")
-rules_option = click.option(
-    "--rules", "rules_paths", type=click.Path(exists=True, dir_okay=False), multiple=True, metavar="FILE",
-    help="A rule file that adds to or overrides the shipped rule data (repeatable).")
 map_option = click.option(
     "--map", "mapping", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
     help="TOML mapping file naming unusual headers (see README, 'Mapping file').")
 materials_option = click.option(
     "--materials", "materials_paths", type=click.Path(exists=True, dir_okay=False), multiple=True,
     metavar="FILE", help="A materials file that adds to or overrides the shipped materials library.")
+library_fill_option = click.option(
+    "--library", "library_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="A parts library (see `remin library`) that fills what the BOM leaves blank; the BOM's own data wins.")
+
+# Earlier names, kept for commands written against them: the same options as `remin rules`.
+from remin.cli.rules import as_of_option, as_written_option, rules_path_option as rules_option  # noqa: E402,F401
 
 
 def as_date(value):
-    return value.date() if value is not None else None
+    """A --as-of value as a date (the option already gives one; datetimes are cut to the day)."""
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def limits_options(fn):

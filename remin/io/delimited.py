@@ -119,6 +119,15 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
     decimal = detect_decimal(sample[h + 1:], delimiter)
     # Lines before the header are counted to keep row numbers as the user sees them.
     header_line = len(text.splitlines()[:h]) + 1
+    findings = duplicate_headers(sample[h], header, name, None, header_line)
+    fast = _read_with_arrow(path, delimiter, header, header_line) if encoding.startswith("utf-8") else None
+    if fast is not None:
+        frame, rows = fast
+        if len(frame) > lim.max_rows:
+            raise _too_many_rows(name, lim)
+        findings += cut_long_cells(frame, rows, name, None, lim.max_cell_chars)
+        frame, rows = drop_blank_rows(frame, rows)
+        return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -131,13 +140,11 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
             raise InputError(f"cannot parse as {_delim_name(delimiter)}-separated text: {_first_line(e)}",
                              file=name) from None
     if len(frame) > lim.max_rows:
-        raise InputError(f"the file has more than {lim.max_rows:,} data rows, the limit (raise it with "
-                         f"--max-rows or {SETTINGS['max_rows'][0]})", file=name)
+        raise _too_many_rows(name, lim)
     bad_lines = _skipped_lines(caught)
     first_data_line = header_line + 1
     all_lines = np.arange(first_data_line, first_data_line + len(frame) + len(bad_lines))
     rows = all_lines[~np.isin(all_lines, list(bad_lines))] if bad_lines else all_lines
-    findings = duplicate_headers(sample[h], header, name, None, header_line)
     if bad_lines:
         repaired, repair_findings = _repair_lines(path, encoding, delimiter, header, bad_lines, name)
         findings += repair_findings
@@ -152,6 +159,11 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
     return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
 
 
+def _too_many_rows(name: str, lim) -> InputError:
+    return InputError(f"the file has more than {lim.max_rows:,} data rows, the limit (raise it with "
+                      f"--max-rows or {SETTINGS['max_rows'][0]})", file=name)
+
+
 def _read_csv(path, delimiter, header, header_line, encoding, nrows):
     # cp1252 leaves five bytes undefined: read them as the Latin-1 characters they are, not as an error
     strict = "strict" if encoding != "cp1252" else "replace"
@@ -164,6 +176,51 @@ def _read_csv(path, delimiter, header, header_line, encoding, nrows):
 def _first_line(e: Exception) -> str:
     text = str(e).strip()
     return (text.splitlines()[0] if text else type(e).__name__)[:200]
+
+
+def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line: int):
+    """The fast path: Arrow's multithreaded CSV reader, all columns as text, cells
+    trimmed and blanks made NA in Arrow. Used only when every line after the header is
+    exactly one row of the right width (no blank lines, no line breaks inside quotes,
+    no broken rows), so row numbers stay exact; otherwise None and the careful
+    pandas path below takes over."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    invalid = []
+
+    def on_invalid(row):
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=header, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=False,
+                                             ignore_empty_lines=False, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
+        return None
+    if invalid:
+        return None
+    with open(path, "rb") as f:
+        newlines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 24), b""))
+        f.seek(-1, 2)
+        last_terminated = f.read(1) == b"\n"
+    data_lines = newlines + (0 if last_terminated else 1) - header_line
+    if table.num_rows != data_lines:
+        return None
+    columns = {}
+    for h, col in zip(header, table.columns):
+        trimmed = pc.utf8_trim_whitespace(col)
+        columns[h] = pd.Series(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed),
+                               dtype=pd.StringDtype("pyarrow"))
+    frame = pd.DataFrame(columns)
+    rows = np.arange(header_line + 1, header_line + 1 + len(frame))
+    return frame, rows
 
 
 def _delim_name(d: str) -> str:

@@ -303,7 +303,7 @@ class Library:
         declarations = self._current_declarations(parts)
         decl_ids = declarations["decl_id"].tolist()
         elements = self._elements_of(decl_ids)
-        overrides = self._active_overrides(declarations["part"].tolist())
+        overrides = self.active_overrides(declarations["part"].tolist())
         part_frame = _apply_part_overrides(declarations, overrides)
         composition = _apply_origin_overrides(elements, overrides)
         return part_frame, composition
@@ -336,10 +336,11 @@ class Library:
             FROM elements e JOIN temp.wanted w USING (decl_id) JOIN declarations d USING (decl_id)""")
         return _typed(frame)
 
-    def _active_overrides(self, parts: list[str] | None = None) -> pd.DataFrame:
-        """Per (part, field, element) the latest override, unless it withdrew the field."""
+    def active_overrides(self, parts=None) -> pd.DataFrame:
+        """Per (part, field, element) the latest override, unless it withdrew the
+        field: the overrides ``current_frames`` applies, with who, when and why."""
         frame = self._query("""
-            SELECT part, field, element, value, override_id FROM (
+            SELECT part, field, element, value, override_id, reason, author, created_at FROM (
                 SELECT o.*, row_number() OVER (PARTITION BY part, field, coalesce(element, '')
                                                ORDER BY override_id DESC) AS newest
                 FROM overrides o)

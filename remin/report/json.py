@@ -49,27 +49,48 @@ def sku_record(a: Assessment, sku: str) -> dict:
         "verdict": r["verdict"],
         "decided_by": r["decided_by"],
         "top_contributor": _opt(r["top_contributor"]),
+        # beside §2.7: how the value test was made, and what a licence application can expect
+        "value_basis": _opt(r["value_basis"]),
+        "value_part1": {c: _num(r[f"value_part1_{c}"]) for c in ORIGIN_CLASSES},
+        "value_estimated": {c: _num(r[f"value_estimated_{c}"]) for c in ORIGIN_CLASSES},
+        "part1_cn_present": None if pd.isna(r["part1_cn_present"]) else bool(r["part1_cn_present"]),
+        "licensing_outlook": None if pd.isna(r["licensing_outcome"]) else {
+            "outcome": r["licensing_outcome"], "article": _opt(r["licensing_article"]),
+            "text": _opt(r["licensing_text"])},
     }
-    for extra in ("value_basis", "value_estimated", "part1_cn_present", "licensing_outlook"):
-        if extra in a.results.columns:
-            v = r[extra]
-            rec[extra] = v if isinstance(v, (dict, list, str, bool)) else _opt(v)
     return rec
 
 
-def to_dict(a: Assessment) -> dict:
+def to_dict(a: Assessment, frames=None) -> dict:
+    """The §2.7 report; with ``frames`` (remin.report.frames.ReportFrames) also the
+    workbook's detail: per-SKU ``contributors``, ``where_used``, ``rules.instruments``
+    and ``generated_at`` (see remin.report.detail)."""
     rules = a.rules.to_dict()
-    return {
+    out = {
         "remin_version": __version__,
         "rules": rules,
         "inputs": [f.to_dict() for f in a.bom.inputs],
+        "valuation": dict(a.valuation),
         "skus": [sku_record(a, s) for s in a.sku_list],
         "findings": [f.to_dict() for f in a.findings],
     }
+    if frames is not None:
+        from remin.report.detail import add_detail
+        add_detail(out, frames)
+    return out
 
 
-def to_json(a: Assessment, indent: int | None = 2) -> str:
-    return json.dumps(to_dict(a), indent=indent, ensure_ascii=False, default=_default)
+#: Above this many SKU and detail records the JSON is written compact: Python's
+#: indenting encoder is pure Python and would dominate a large run.
+PRETTY_LIMIT = 5000
+
+
+def to_json(a: Assessment, indent: int | None = 2, frames=None) -> str:
+    report = to_dict(a, frames)
+    size = len(report["skus"]) + sum(len(s.get("contributors", ())) for s in report["skus"]) \
+        + len(report.get("where_used", ()))
+    return json.dumps(report, indent=indent if size <= PRETTY_LIMIT else None, ensure_ascii=False,
+                      default=_default)
 
 
 def _default(o):

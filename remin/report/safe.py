@@ -8,7 +8,8 @@ passes text cells through here.
 
 - CSV (and any text a spreadsheet may open): :func:`neutralise` / :func:`neutralise_frame`
   put an apostrophe in front, the convention spreadsheets show as "text".
-- Excel written with openpyxl: :func:`protect_cell` / :func:`protect_row` keep
+- Excel written with openpyxl: :func:`protect_cell` / :func:`protect_row`
+  (:func:`protected_row` for write-only sheets) keep
   the exact text but store it as a text cell with Excel's quote prefix, so it is
   never a formula, not even after the user edits the cell, and it reads back
   unchanged. Frames written with ``DataFrame.to_excel`` go through
@@ -17,6 +18,8 @@ passes text cells through here.
 Numbers are never touched: a negative quantity stays a number.
 """
 from __future__ import annotations
+
+import copy
 
 import pandas as pd
 
@@ -54,6 +57,7 @@ def protect_cell(cell):
     on). Returns the cell."""
     if is_formula_like(cell.value):
         cell.data_type = "s"
+        cell._style = copy.copy(cell._style)     # styles may be shared between cells (write-only reports)
         cell.quotePrefix = True
     return cell
 
@@ -62,3 +66,18 @@ def protect_row(cells) -> None:
     """:func:`protect_cell` for each cell of a row (e.g. ``ws[ws.max_row]`` after ``ws.append``)."""
     for cell in cells:
         protect_cell(cell)
+
+
+def protected_row(ws, values) -> list:
+    """``values`` made safe for ``ws.append`` on a write-only sheet (where cells cannot
+    be changed after the append): formula-like text becomes a protected text cell,
+    cells are protected, anything else passes as it is."""
+    from openpyxl.cell import WriteOnlyCell
+    out = []
+    for v in values:
+        if is_formula_like(v):
+            v = WriteOnlyCell(ws, v)
+        if hasattr(v, "data_type") and hasattr(v, "value"):
+            protect_cell(v)
+        out.append(v)
+    return out

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from remin.assess import Assessment
+from remin.origins import ORIGIN_CLASSES
 from remin.report.safe import neutralise_frame
 
 _VERDICT_MARK = {"above": "ABOVE", "indeterminate": "INDETERMINATE", "below": "below", "no-data": "no data"}
@@ -23,6 +25,30 @@ def _mass(kg) -> str:
     if abs(kg) >= 1e-3:
         return f"{kg * 1e3:,.3f} g"
     return f"{kg * 1e6:,.3f} mg"
+
+
+def _interval(low, high) -> str:
+    if pd.isna(low) or pd.isna(high) or math.isclose(low, high):
+        return _pct(low)
+    return f"{_pct(low)} – {_pct(high)}"
+
+
+def _value_share(s) -> str:
+    """The value share with its status: outside Part II, no data, or * where estimated."""
+    text = _interval(s["value_share_low"], s["value_share_high"])
+    if s["value_verdict"] == "not-applicable":
+        return "not Part II" + (f" ({text})" if text != "n/a" else "")
+    if s["value_verdict"] == "no-data":
+        return "no data"
+    estimated = np.nansum([s["value_estimated_cn"], s["value_estimated_unknown"]])
+    return text + (" *" if estimated else "")
+
+
+def _licence(s) -> str:
+    if pd.isna(s["licensing_outcome"]):
+        return ""
+    return f"{s['licensing_outcome']} ({s['licensing_article']})" if not pd.isna(s["licensing_article"]) \
+        else str(s["licensing_outcome"])
 
 
 def summary_frame(a: Assessment) -> pd.DataFrame:
@@ -48,6 +74,12 @@ def summary_frame(a: Assessment) -> pd.DataFrame:
         "verdict": s["verdict"].to_numpy(),
         "decided_by": s["decided_by"].to_numpy(),
         "top_contributor": s["top_contributor"].to_numpy(),
+        "value_basis": s["value_basis"].to_numpy(),
+        **{f"value_part1_{c}": s[f"value_part1_{c}"].to_numpy() for c in ORIGIN_CLASSES},
+        **{f"value_estimated_{c}": s[f"value_estimated_{c}"].to_numpy() for c in ORIGIN_CLASSES},
+        "part1_cn_present": s["part1_cn_present"].to_numpy(),
+        "licensing_outcome": s["licensing_outcome"].to_numpy(),
+        "licensing_article": s["licensing_article"].to_numpy(),
     })
 
 
@@ -67,18 +99,22 @@ def render_table(a: Assessment, examples: int = 2) -> str:
     lines.append("")
     rows = []
     for sku, s in a.skus.iterrows():
-        share = _pct(s["mass_share_low"])
-        if not (pd.isna(s["mass_share_high"]) or math.isclose(s["mass_share_low"], s["mass_share_high"])):
-            share = f"{_pct(s['mass_share_low'])} – {_pct(s['mass_share_high'])}"
         rows.append([sku, _mass(s["mass_kg"]), _mass(s["controlled_cn_kg"]), _mass(s["controlled_unknown_kg"]),
-                     share, _VERDICT_MARK.get(s["verdict"], s["verdict"]) + f" ({s['decided_by']})",
-                     "" if pd.isna(s["top_contributor"]) else str(s["top_contributor"])])
-    header = ["SKU", "mass", "CN controlled", "unknown-origin", "share (low – high)", "verdict", "top contributor"]
+                     _interval(s["mass_share_low"], s["mass_share_high"]), _value_share(s),
+                     _VERDICT_MARK.get(s["verdict"], s["verdict"]) + f" ({s['decided_by']})",
+                     _licence(s), "" if pd.isna(s["top_contributor"]) else str(s["top_contributor"])])
+    header = ["SKU", "mass", "CN controlled", "unknown-origin", "mass share (low – high)", "value share",
+              "verdict (by)", "licence outlook", "top contributor"]
     widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines.append(fmt.format(*header))
     lines.append(fmt.format(*["-" * w for w in widths]))
     lines += [fmt.format(*row) for row in rows]
+    lines.append(f"Value test: {a.valuation.get('currency') or 'no currency'}; value share = Part I items "
+                 "(+ estimated content) / SKU value, only for Annex 1 Part II items; '*' = includes values "
+                 "estimated at reference prices")
+    if a.valuation.get("prices"):
+        lines.append(f"  prices: {a.valuation['prices']}")
     lines.append("")
     lines += render_findings(a.findings, examples=examples)
     return "\n".join(lines) + "\n"

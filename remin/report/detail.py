@@ -1,0 +1,74 @@
+"""The workbook's detail in the JSON report (keys added beside domain.md §2.7's,
+none of those renamed).
+
+Per SKU, ``contributors``: one record per path, element and origin class with
+``path`` (list of part numbers, SKU first), ``part``, ``extended_qty``,
+``base_unit``, ``element``, ``origin_class``, ``mass_kg``, ``mass_share``,
+``value``, ``value_basis``, ``value_share``, ``source`` {file, sheet, row}.
+Top level: ``where_used`` (per controlled part, its uses), ``generated_at``, and
+``rules.instruments`` / ``rules.status_after_suspension``.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from remin.report.frames import ReportFrames
+from remin.treepaths import PATH_SEP
+
+_CONTRIBUTOR_KEYS = ("part", "description", "extended_qty", "base_unit", "element", "origin_class", "mass_kg",
+                     "mass_share", "value", "currency", "value_basis", "value_share", "re_origin", "made_in",
+                     "supplier")
+_WHERE_USED_KEYS = ("sku", "extended_qty", "base_unit", "counted", "cn_kg", "other_kg", "unknown_kg", "elements")
+
+
+def add_detail(report: dict, frames: ReportFrames) -> dict:
+    """Add the detail keys to a ``to_dict`` report in place; returns it."""
+    c = frames.contributors
+    by_sku: dict = {}
+    if len(c):   # all records at once, then dealt out per SKU (no per-SKU DataFrame work)
+        for sku, rec in zip(c["sku"].tolist(), _contributor_records(c)):
+            by_sku.setdefault(sku, []).append(rec)
+    for rec in report["skus"]:
+        rec["contributors"] = by_sku.get(rec["sku"], [])
+    report["where_used"] = _where_used_records(frames.where_used)
+    report["generated_at"] = frames.meta.get("generated_at")
+    report["rules"]["instruments"] = json_records(frames.instruments)
+    report["rules"]["status_after_suspension"] = frames.rules.set_index("field").at[
+        "Status after recorded suspension", "value"] if len(frames.rules) else None
+    report["detail_truncated"] = frames.truncated
+    return report
+
+
+def _contributor_records(rows: pd.DataFrame) -> list[dict]:
+    recs = json_records(rows[list(_CONTRIBUTOR_KEYS)])
+    paths = rows["path"].str.split(PATH_SEP, regex=False).tolist()
+    sources = json_records(rows[["src_file", "src_sheet", "src_row"]].set_axis(["file", "sheet", "row"],
+                                                                                axis=1))
+    for rec, path, src in zip(recs, paths, sources):
+        rec["path"] = path
+        rec["source"] = src
+    return recs
+
+
+def _where_used_records(w: pd.DataFrame) -> list[dict]:
+    if not len(w):
+        return []
+    uses = json_records(w[list(_WHERE_USED_KEYS)])
+    out: dict = {}
+    descs = w["description"].astype(object).where(w["description"].notna(), None).tolist()
+    for use, path, part, desc in zip(uses, w["path"].str.split(PATH_SEP, regex=False).tolist(),
+                                     w["part"].tolist(), descs):
+        use["path"] = path
+        out.setdefault((part, desc), {"part": part, "description": desc, "uses": []})["uses"].append(use)
+    return list(out.values())
+
+
+def json_records(df: pd.DataFrame) -> list[dict]:
+    """Records with JSON-safe values (NaN/NA -> None), through pandas' C JSON writer:
+    several times faster than building dicts cell by cell."""
+    if df.empty:
+        return []
+    return json.loads(df.to_json(orient="records", double_precision=15, date_format="iso",
+                                 default_handler=str))
