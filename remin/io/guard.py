@@ -78,7 +78,8 @@ def check_workbook(path: str | Path, name: str) -> WorkbookFacts:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise InputError(f"the workbook is damaged: not a readable zip archive ({e})", file=name) from None
+        raise InputError(f"cannot open as a spreadsheet: the workbook is damaged (not a readable zip archive: "
+                         f"{e})", file=name) from None
     facts = WorkbookFacts()
     with archive:
         _check_archive(archive, name, current(), facts)
@@ -110,7 +111,8 @@ def _check_archive(archive: zipfile.ZipFile, name: str, lim: Limits, facts: Work
         except InputError:
             raise
         except Exception as e:  # noqa: BLE001 - zipfile, zlib, struct and lzma each raise their own
-            raise InputError(f"the workbook is damaged: its part {info.filename!r} cannot be unzipped "
+            raise InputError(f"cannot open as a spreadsheet: the workbook is damaged, its part {info.filename!r} "
+                             "cannot be unzipped "
                              f"({str(e)[:120] or type(e).__name__})", file=name) from None
 
 
