@@ -82,20 +82,13 @@ def set_declared_size(path: Path, member: str, size: int) -> Path:
     """Rewrite the uncompressed size a zip declares for ``member`` (local header and
     central directory) without touching the data: a file that lies about its size."""
     data = bytearray(path.read_bytes())
-    name = member.encode()
-    # local file header: signature PK\3\4, uncompressed size at offset 22, name at 30
-    pos = 0
-    while (pos := data.find(b"PK\x03\x04", pos)) >= 0:
-        n_len = struct.unpack_from("<H", data, pos + 26)[0]
-        if data[pos + 30:pos + 30 + n_len] == name:
-            struct.pack_into("<I", data, pos + 22, size)
-        pos += 4
-    # central directory header: signature PK\1\2, uncompressed size at offset 24, name at 46
-    pos = 0
-    while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
-        n_len = struct.unpack_from("<H", data, pos + 28)[0]
-        if data[pos + 46:pos + 46 + n_len] == name:
-            struct.pack_into("<I", data, pos + 24, size)
-        pos += 4
+    # (signature, offset of the name length, of the name, of the uncompressed size)
+    for signature, len_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        pos = 0
+        while (pos := data.find(signature, pos)) >= 0:
+            n_len = struct.unpack_from("<H", data, pos + len_at)[0]
+            if data[pos + name_at:pos + name_at + n_len] == member.encode():
+                struct.pack_into("<I", data, pos + size_at, size)
+            pos += 4
     path.write_bytes(bytes(data))
     return path
