@@ -69,13 +69,9 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
         return cells.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
 
     _number_pattern(decimal)          # validates the separator (a caller bug raises ValueError)
-    fast = plain_first(cells, decimal)
+    fast = plain_then_rest(cells, decimal, parse_numbers)
     if fast is not None:
-        values, rest = fast
-        bad = np.zeros(n, dtype=bool)
-        if rest.any():
-            values[rest], bad[rest] = parse_numbers(cells[rest].reset_index(drop=True), decimal)
-        return values, bad
+        return fast
     text, is_text = string_cells(cells)
     values = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
@@ -131,6 +127,25 @@ def plain_first(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]
         return None
     rest = ~plain & cells.notna().to_numpy() & (text.str.strip().fillna("x") != "").to_numpy()
     return values, rest
+
+
+def plain_then_rest(cells: pd.Series, decimal: str, general, extra_dtype: str | None = None):
+    """Plain numbers by the Arrow fast path, then ``general`` (the full parser, which
+    returns ``(values, [extra Series,] bad)``) on the remaining cells only. Returns
+    the same shape as ``general``, or None when the fast path does not apply."""
+    fast = plain_first(cells, decimal)
+    if fast is None:
+        return None
+    values, rest = fast
+    bad = np.zeros(len(cells), dtype=bool)
+    extra = None if extra_dtype is None else \
+        pd.Series(pd.NA, index=cells.index, dtype=extra_dtype, name=cells.name)
+    if rest.any():
+        out = general(cells[rest].reset_index(drop=True), decimal)
+        values[rest], bad[rest] = out[0], out[-1]
+        if extra is not None:
+            extra[rest] = out[1].to_numpy()
+    return (values, bad) if extra is None else (values, extra, bad)
 
 
 def _plain_numbers(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
@@ -197,16 +212,9 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, no_currency, bad
-    fast = plain_first(cells, decimal)
+    fast = plain_then_rest(cells, decimal, parse_money, extra_dtype="string")
     if fast is not None:
-        values, rest = fast
-        bad = np.zeros(n, dtype=bool)
-        currency = no_currency.copy()
-        if rest.any():
-            v, c, b = parse_money(cells[rest].reset_index(drop=True), decimal)
-            values[rest], bad[rest] = v, b
-            currency[rest] = c.to_numpy()
-        return values, currency, bad
+        return fast
 
     text, is_text = string_cells(cells)
     t = text.str.strip().str.replace(_MINUS, "-", regex=False)

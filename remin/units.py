@@ -46,7 +46,7 @@ import pandas as pd
 from remin.timing import timed
 import pint
 
-from .numbers import as_series as _as_series, parse_numbers, plain_first, string_cells
+from .numbers import as_series as _as_series, parse_numbers, plain_then_rest, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
@@ -464,16 +464,9 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, pd.Series(pd.NA, index=cells.index, dtype="string"), bad
 
-    fast = plain_first(cells, decimal)
+    fast = plain_then_rest(cells, decimal, split_value_unit, extra_dtype="string")
     if fast is not None:
-        values, rest = fast
-        bad = np.zeros(len(cells), dtype=bool)
-        units = pd.Series(pd.NA, index=cells.index, dtype="string", name=cells.name)
-        if rest.any():
-            v, u, b = split_value_unit(cells[rest].reset_index(drop=True), decimal)
-            values[rest], bad[rest] = v, b
-            units[rest] = u.to_numpy()
-        return values, units, bad
+        return fast
     text, is_text = string_cells(cells)
     parts = text.str.extract(_VALUE_UNIT)
     matched = parts["num"].notna().to_numpy()
