@@ -393,3 +393,53 @@ def test_an_xml_declaration_in_an_unknown_encoding_is_refused(tmp_path, cli):
     path = _ipc(tmp_path, "ttf.xml", source.replace('encoding="UTF-8"', 'encoding="TTF-8"'))
     result = cli("library", "import", path, "--library", tmp_path / "remin.db")
     assert result.exit_code == 3 and "cannot decode the XML: unknown encoding: TTF-8" in result.output
+
+
+INJECTION_BOM = ("Parent,Part Number,Description,Qty,Unit weight (g)\n"
+                 ',"=HYPERLINK(""http://x"",""y"")",@SUM(A1),1,\n'
+                 '"=HYPERLINK(""http://x"",""y"")",-M1,+cmd,2,10\n')
+
+
+def test_report_workbook_writes_formula_like_text_as_text(write, tmp_path, cli):
+    out = tmp_path / "report.xlsx"
+    result = cli("check", write("f.csv", INJECTION_BOM), "--output", out, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:
+        sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")}
+    assert sheets and not any("<f>" in s for s in sheets.values())          # not one formula
+    summary = pd.read_excel(out, sheet_name="Summary", engine="calamine", header=None).astype(str)
+    assert (summary == '=HYPERLINK("http://x","y")').any().any()            # the text, unchanged
+
+
+def test_csv_report_set_neutralises_every_file(write, tmp_path, cli):
+    out = tmp_path / "report.csv"
+    result = cli("check", write("f.csv", INJECTION_BOM), "--output", out, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.glob("report*.csv"))
+    assert len(written) > 1
+    for path in written:
+        for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"))):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@")), (path.name, cell)
+                assert not (cell.startswith("-") and not _is_number(cell)), (path.name, cell)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def test_batch_outputs_neutralise_formula_like_text(write, tmp_path, cli):
+    bom = write("f.csv", INJECTION_BOM)
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"scores{suffix}"
+        result = cli("batch", bom, "--output", out, "--workers", "1", "--quiet", "--as-of", AS_OF)
+        assert result.exit_code == 0, result.output
+        frame = pd.read_csv(out) if suffix == ".csv" else pd.read_excel(out, sheet_name="Scores", engine="calamine")
+        assert frame["sku"].tolist() == ["'=HYPERLINK(\"http://x\",\"y\")"]
+        if suffix == ".xlsx":
+            with zipfile.ZipFile(out) as z:
+                assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
