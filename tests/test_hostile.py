@@ -443,3 +443,19 @@ def test_batch_outputs_neutralise_formula_like_text(write, tmp_path, cli):
         if suffix == ".xlsx":
             with zipfile.ZipFile(out) as z:
                 assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_a_broken_sheet_with_a_huge_row_number_is_refused(tmp_path, cli):
+    # found by fuzzing (the process aborted): expat stops at the broken tag near the top, calamine
+    # reads on and reaches row 1,499,999,999,999,999,999,999
+    source = Path(__file__).parents[1] / "data" / "examples" / "ev-drive-unit.xlsx"
+    with zipfile.ZipFile(source) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    sheet = sheet.replace(b'<dimension ref="A1:Q50" />', b'<dimension ref="A1:Q50"', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'<c r="A14"', b'<c r="A1499999999999999999999"', 1)
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    refused(cli, path, "spans 1,499,999,999,999,999,999,999 rows x 17 columns")

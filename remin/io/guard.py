@@ -216,8 +216,41 @@ def _exact_extent(archive, info) -> tuple[int, int]:
         with archive.open(info) as fh:
             parser.ParseFile(fh)
     except expat.ExpatError:
-        pass            # calamine will report the broken XML; the cells seen so far bound the grid
+        # calamine reads on past XML errors that stop expat: bound the rest without parsing
+        rows, cols = _tolerant_extent(archive, info)
+        return max(rows, state["max_row"]), max(cols, state["max_col"], 1)
     return state["max_row"], max(state["max_col"], 1)
+
+
+_ANY_REF = re.compile(rb'\br\s*=\s*["\']\s*([A-Za-z]{0,3})\s*(\d+)')
+_ANY_CELL = re.compile(rb'<(?:\w+:)?c[\s>/]')
+_CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=')
+_ANY_ROW = re.compile(rb'<(?:\w+:)?row[\s>/]')
+
+
+def _tolerant_extent(archive, info) -> tuple[int, int]:
+    """An upper bound of the grid of a part that is not well-formed XML, from its
+    bytes alone: the largest row and column any reference names, every row tag a
+    row, and every cell without a reference one more column."""
+    max_row = max_col = n_rows = n_cells = n_refs = 0
+    carry = b""
+    with archive.open(info) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            data = carry + block
+            if block:
+                cut = data.rfind(b">") + 1
+                data, carry = data[:cut], data[cut:]
+            for m in _ANY_REF.finditer(data):
+                if m.group(1):
+                    max_col = max(max_col, column_number(m.group(1)))
+                max_row = max(max_row, int(m.group(2)))
+            n_rows += len(_ANY_ROW.findall(data))
+            n_cells += len(_ANY_CELL.findall(data))
+            n_refs += len(_CELL_WITH_REF.findall(data))
+            if not block:
+                break
+    return max(max_row, n_rows), max_col + max(n_cells - n_refs, 0)
 
 
 def _refuse_entities(*_args):
