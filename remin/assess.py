@@ -155,7 +155,7 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
     own_el, comp_declared, f = _own_elements(bom, pos, mass, elements)
     findings += f
     findings += _no_composition(parts, graph, comp_declared)
-    el_tot, _ = rollup(graph, own_el, comp_declared, 0.0) if own_el.shape[1] else (np.zeros((n, 0)), None)
+    el_tot = _rollup_elements(graph, own_el, comp_declared)
 
     own_value = own_values(parts, rates, currency)
     findings += own_value.findings
@@ -230,6 +230,16 @@ def _fill_licensing(res: pd.DataFrame, sku_list, outlook) -> None:
     res.loc[need, "licensing_outcome"] = outlook.outcome
     res.loc[need, "licensing_article"] = outlook.article
     res.loc[need, "licensing_text"] = outlook.text
+
+
+def _rollup_elements(graph: Graph, own_el: np.ndarray, declared: np.ndarray) -> np.ndarray:
+    """Roll up only the element/origin columns that hold anything: a BOM usually
+    declares two or three of the twelve elements, and every column costs a pass."""
+    out = np.zeros_like(own_el)
+    active = np.flatnonzero((own_el != 0).any(axis=0))      # NaN != 0 is True: unknowns roll up too
+    if len(active):
+        out[:, active] = rollup(graph, own_el[:, active], declared, 0.0)[0]
+    return out
 
 
 def _sku_list(bom: Bom, res: pd.DataFrame, skus, all_levels) -> tuple[str, ...]:

@@ -169,18 +169,27 @@ def map_headers(headers, user_columns: dict[str, list[str]] | None = None) -> He
 
 def header_score(cells) -> int:
     """How much a row of cells looks like a header: the number of distinct fields it names."""
-    index = _synonym_index()
     hits = set()
     for c in cells:
         if c is None or (isinstance(c, float) and c != c):
             continue
-        norm = normalise_header(c)
-        hit = index.get(norm)
-        if hit is None:
-            base, unit = header_unit(str(c))
-            hit = index.get(normalise_header(base)) if unit else None
-        if hit is not None:
-            hits.add(hit[0])
-        elif element_header(str(c)) is not None:
-            hits.add("element")
+        field = _field_of_cell(str(c))
+        if field is not None:
+            hits.add(field)
     return len(hits)
+
+
+@lru_cache(maxsize=65536)
+def _field_of_cell(text: str) -> str | None:
+    """The field a header cell names ('element' for an element column), cached: the
+    header search scores the same title and header cells for several delimiters."""
+    if len(text) > 200:              # prose or data, never a header
+        return None
+    index = _synonym_index()
+    hit = index.get(normalise_header(text))
+    if hit is None:
+        base, unit = header_unit(text)
+        hit = index.get(normalise_header(base)) if unit else None
+    if hit is not None:
+        return hit[0]
+    return "element" if element_header(text) is not None else None

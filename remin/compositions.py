@@ -145,7 +145,7 @@ def _material_rows(parts: pd.DataFrame, materials, findings: list[Finding]) -> p
     if unknown.any():
         bad = parts.loc[unknown[unknown].index, SOURCE_COLUMNS].assign(material=named[unknown]).reset_index()
         findings += findings_for_rows("unknown-material", bad, lambda r: f"material {r.material!r} is not in the "
-                                      f"materials library (see `remin materials`)", column="material")
+                                      f"materials library (`remin materials` lists them)", column="material")
     m = pd.DataFrame({"part": resolved[~unknown].index, "material": resolved[~unknown].to_numpy()})
     rows = m.merge(lib.fractions, on="material", how="inner")
     src = parts.loc[rows["part"], SOURCE_COLUMNS].reset_index(drop=True)

@@ -89,7 +89,8 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
     plain = ok & (kind == "mass")
     out[plain] = conv.values[plain] / line_factor[plain]
     per = ok & (kind != "mass")
-    wanted = np.array(["mass_per_" + str(k) for k in line_kind], dtype=object)
+    wanted = pd.Series(line_kind).map(lambda k: f"mass_per_{k}").to_numpy(object) if per.any() \
+        else np.empty(len(line_kind), dtype=object)
     match = per & (kind == wanted)
     out[match] = conv.values[match]
     mismatch = per & ~match & (line_kind != "mass")

@@ -160,7 +160,9 @@ def edges_from_lines(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """
     findings: list[Finding] = []
     is_edge = lines["parent"].notna().to_numpy()
-    e = lines.loc[is_edge].copy()
+    wanted = [c for c in ("part", "parent", "qty", "uom", "occurrence", "decimal", "qty@header", "uom@header",
+                          *SOURCE_COLUMNS) if c in lines.columns]
+    e = lines.loc[is_edge, wanted]
     qty = pd.Series(np.nan, index=e.index)
     unreadable = pd.Series(False, index=e.index)
     for dec, idx in e.groupby("decimal").groups.items():
@@ -251,10 +253,11 @@ def roots_of(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[str, ...]:
     """The SKUs reported by default, in file order: parts on top-level rows (level 0,
     or a blank parent), then parts that are nobody's child. A part can be both a root
     and a component elsewhere (a rotor sold as a spare and built into the motor)."""
-    top = lines.loc[lines["parent"].isna(), "part"].astype(str)
-    children = set(edges["child"].unique())
-    never_child = [p for p in pd.unique(edges["parent"]) if p not in children]
-    return tuple(pd.unique(pd.Series([*top, *never_child], dtype=object)))
+    from remin.partdata import in_index
+    top = lines.loc[lines["parent"].isna(), "part"].astype(str).to_numpy(object)
+    parents = pd.unique(edges["parent"].to_numpy(object))
+    never_child = parents[~in_index(parents, pd.unique(edges["child"].to_numpy(object)))]
+    return tuple(pd.unique(np.concatenate([top, never_child])))
 
 
 def check_orphans(parts: pd.DataFrame, composition: pd.DataFrame) -> list[Finding]:

@@ -10,3 +10,4 @@ from remin.cli import rules  # noqa: E402,F401
 from remin.cli import library  # noqa: E402,F401
 from remin.cli import batch  # noqa: E402,F401
 from remin.cli import serve  # noqa: E402,F401
+from remin.cli import materials  # noqa: E402,F401
