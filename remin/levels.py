@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-_INT = r"^\s*[+]?\d+(?:\.0+)?\s*$"
-_SAP = r"^\s*\.+\s*\d+\s*$"
-_OUTLINE = r"^\s*\d+(?:\.\d+)+\.?\s*$"
+# ASCII digits only: \d also matches '１２' and '٣', which pandas cannot turn into numbers
+_INT = r"^\s*[+]?[0-9]+(?:\.0+)?\s*$"
+_SAP = r"^\s*\.+\s*[0-9]+\s*$"
+_OUTLINE = r"^\s*[0-9]+(?:\.[0-9]+)+\.?\s*$"
 
 
 def parse_levels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +71,9 @@ def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return parent, np.zeros(0, bool)
     lv = np.where(np.isfinite(levels), levels, -1).astype(np.int64)
     prev = np.concatenate([[-1], lv[:-1]])
-    first_valid = np.argmax(lv >= 0) if (lv >= 0).any() else n
+    if not (lv >= 0).any():         # no readable level at all: every row is a top-level row
+        return parent, np.zeros(n, bool)
+    first_valid = np.argmax(lv >= 0)
     jump = (lv > prev + 1) & (lv > lv[first_valid]) & (np.arange(n) > first_valid)
     positions = np.arange(n)
     for level in np.unique(lv[lv > 0]):

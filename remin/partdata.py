@@ -8,6 +8,7 @@ import pandas as pd
 
 from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
+from remin.limits import IMPLAUSIBLE
 from remin.numbers import parse_flags, parse_money
 from remin.sheets import SOURCE_COLUMNS, StandardSheet
 from remin.units import split_value_unit, to_base
@@ -63,6 +64,12 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
         findings += findings_for_rows("not-a-number", df.loc[bad_cells].assign(c=cells[bad_cells]),
                                       lambda r: f"unit mass {r.c!r} is not a number (with an optional unit)",
                                       column="unit_mass")
+    values = np.asarray(values, float)
+    infinite = np.isinf(values)
+    if infinite.any():
+        findings += findings_for_rows("non-finite-number", df.loc[infinite].assign(c=cells[infinite]),
+                                      lambda r: f"unit mass {r.c!r} is not a finite number", column="unit_mass")
+        values = np.where(infinite, np.nan, values)
     unit = pd.Series(cell_units, index=df.index, dtype="string")
     unit = unit.fillna(_col(df, "mass_unit").astype("string")).fillna(_col(df, sheet_units_col).astype("string"))
     has = ~np.isnan(values)
@@ -92,6 +99,18 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
             "unit-dimension-mismatch", df.loc[mismatch].assign(k=kind[mismatch], lk=line_kind[mismatch]),
             lambda r: f"unit mass is given per {str(r.k).removeprefix('mass_per_')} but the part is counted "
                       f"by {r.lk}", column="unit_mass")
+    negative = out < 0
+    if negative.any():
+        findings += findings_for_rows("negative-number", df.loc[negative].assign(c=cells[negative]),
+                                      lambda r: f"unit mass {r.c!r} is below zero; left out (the part's mass "
+                                                "is unknown)", column="unit_mass")
+        out[negative] = np.nan
+    huge = np.abs(out) > IMPLAUSIBLE
+    if huge.any():
+        findings += findings_for_rows("implausible-number", df.loc[huge].assign(c=cells[huge]),
+                                      lambda r: f"unit mass {r.c!r} is more than {IMPLAUSIBLE:.0e} kg per unit: "
+                                                "no real part weighs that; left out", column="unit_mass")
+        out[huge] = np.nan
     # a line whose UoM is a mass carries its own mass: 1 kg per kg
     out[line_kind == "mass"] = 1.0
     return out
@@ -128,7 +147,16 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
                                       lambda r: f"value {r.c!r} is not an amount of money with a known "
                                                 "currency (e.g. 12.50, $12.50, 12,50 EUR)", column="unit_value")
     bad_value = ~np.isnan(values) & ~np.isfinite(values)
-    values = np.where(np.isfinite(values), values, np.nan)
+    huge_value = np.isfinite(values) & (np.abs(values) > IMPLAUSIBLE)
+    if huge_value.any():
+        findings += findings_for_rows("implausible-number", df.loc[huge_value].assign(c=cells[huge_value]),
+                                      lambda r: f"value {r.c!r} is more than {IMPLAUSIBLE:.0e} per unit; left out",
+                                      column="unit_value")
+    negative_value = np.isfinite(values) & (values < 0)
+    if negative_value.any():
+        findings += findings_for_rows("negative-number", df.loc[negative_value].assign(c=cells[negative_value]),
+                                      lambda r: f"value {r.c!r} is below zero; left out", column="unit_value")
+    values = np.where(np.isfinite(values) & ~huge_value & ~negative_value, values, np.nan)
     if bad_value.any():
         findings += findings_for_rows("non-finite-number", df.loc[bad_value], "value is not finite",
                                       column="unit_value")

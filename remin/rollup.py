@@ -17,6 +17,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from remin.errors import InputError
+from remin.limits import SETTINGS, current
 from remin.timing import timed
 
 
@@ -34,8 +36,10 @@ class Graph:
 
 
 @timed("rollup")
-def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarray) -> Graph:
-    """Heights by peeling leaves (Kahn's algorithm, one vectorised step per level)."""
+def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarray,
+                max_depth: int | None = None) -> Graph:
+    """Heights by peeling leaves (Kahn's algorithm, one vectorised step per level).
+    Raises InputError past ``max_depth`` levels (default: the ``max_depth`` limit)."""
     parent = np.asarray(parent, dtype=np.int64)
     child = np.asarray(child, dtype=np.int64)
     amount = np.asarray(amount, dtype=np.float64)
@@ -49,7 +53,12 @@ def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarra
     frontier = np.flatnonzero(pending == 0)
     levels = []
     h = 0
+    max_depth = current().max_depth if max_depth is None else max_depth
     while len(frontier):
+        if h > max_depth:       # each level costs a sparse step: a 20,000-deep chain takes minutes
+            raise InputError(f"the BOM is more than {max_depth} levels deep (a chain of parents that long is "
+                             "no real product: check the parent column); raise the limit with --max-depth or "
+                             f"{SETTINGS['max_depth'][0]}")
         height[frontier] = h
         levels.append(frontier)
         sub = by_child[frontier]

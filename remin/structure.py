@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from remin.findings import Finding, finding, findings_for_rows
+from remin.limits import IMPLAUSIBLE, current
 from remin.levels import parent_rows, parse_levels
 from remin.mapping import Mapping
 from remin.numbers import parse_numbers
@@ -55,6 +56,13 @@ def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd
         top_name = product or (Path(s.raw.file).stem if s.kind == FLAT else None)
         if "level" in df.columns:
             levels, bad_level = parse_levels(df["level"])
+            too_deep = np.isfinite(levels) & (levels > current().max_depth)
+            if too_deep.any():
+                findings += findings_for_rows(
+                    "bad-level", df.loc[too_deep, ["part", *SOURCE_COLUMNS]],
+                    f"level deeper than the limit of {current().max_depth} levels (raise it with --max-depth); "
+                    "the row is taken as a top-level row", column=s.header_of("level"))
+                levels = np.where(too_deep, np.nan, levels)
             if bad_level.any():
                 findings += findings_for_rows(
                     "bad-level", df.loc[bad_level, ["part", *SOURCE_COLUMNS]],
@@ -109,7 +117,12 @@ def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd
                     "sheet_key": idx, "description": mapping.product.get("description"), "is_product": True}
             df = pd.concat([pd.DataFrame([root]), df], ignore_index=True)
         frames.append(df)
-    lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:
+        from remin.errors import InputError
+        first = sheets[0].raw
+        raise InputError("the BOM has a header row but no data rows", file=first.file, sheet=first.sheet,
+                         row=first.header_row)
+    lines = pd.concat(frames, ignore_index=True)
     if "is_product" not in lines.columns:
         lines["is_product"] = False
     lines["is_product"] = lines["is_product"].fillna(False).astype(bool)
@@ -151,9 +164,11 @@ def edges_from_lines(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
                           *SOURCE_COLUMNS) if c in lines.columns]
     e = lines.loc[is_edge, wanted]
     qty = pd.Series(np.nan, index=e.index)
+    unreadable = pd.Series(False, index=e.index)
     for dec, idx in e.groupby("decimal").groups.items():
         vals, bad = parse_numbers(e.loc[idx, "qty"] if "qty" in e else pd.Series(pd.NA, index=idx), dec)
         qty[idx] = vals
+        unreadable[idx] = bad
         if bad.any():
             rows = e.loc[idx][bad]
             findings += findings_for_rows("not-a-number", rows, lambda r: f"quantity {r.qty!r} is not a number",
@@ -162,11 +177,19 @@ def edges_from_lines(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     if missing.any():
         findings += findings_for_rows("missing-quantity", e.loc[missing], "no quantity; the line's figures "
                                       "are unknown (enter the quantity per parent)", column="qty")
-    nonfinite = ~np.isfinite(qty) & qty.notna()
+    # 'NaN', 'inf', '1e999': written as numbers, but no quantity
+    given = e["qty"].notna().to_numpy(bool) if "qty" in e else np.zeros(len(e), bool)
+    nonfinite = given & ~np.isfinite(qty.to_numpy(float)) & ~unreadable.to_numpy(bool)
     if nonfinite.any():
-        findings += findings_for_rows("non-finite-number", e.loc[nonfinite], "quantity is not finite",
-                                      column="qty")
+        findings += findings_for_rows("non-finite-number", e.loc[nonfinite], lambda r: f"quantity {r.qty!r} is "
+                                      "not a finite number; the line's figures are unknown", column="qty")
         qty[nonfinite] = np.nan
+    huge = (qty.abs() > IMPLAUSIBLE).to_numpy(bool)
+    if huge.any():
+        findings += findings_for_rows("implausible-number", e.loc[huge], lambda r: f"quantity {r.qty!r} is "
+                                      f"beyond any real BOM (more than {IMPLAUSIBLE:.0e}); the line's figures are "
+                                      "unknown", column="qty")
+        qty[huge] = np.nan
     nonpos = qty <= 0
     if nonpos.any():
         findings += findings_for_rows("non-positive-quantity", e.loc[nonpos],

@@ -12,6 +12,7 @@ import pandas as pd
 from remin import __version__
 from remin.batch.score import FAILED, LEAD_COLUMNS, TRAIL_COLUMNS
 from remin.errors import UsageError
+from remin.report.safe import neutralise_frame
 
 FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 FAILURE_COLUMNS = ["file", "sha256", "error"]
@@ -42,6 +43,8 @@ def write_output(path: str | Path, frame: pd.DataFrame, about: dict) -> Path:
     fmt = output_format(path)
     failed = frame["status"] == FAILED
     tmp = path.with_name(f".{path.name}.partial")  # never leave a half-written report
+    if fmt in ("csv", "xlsx"):      # file names, SKUs, errors from strangers' files: never formulas
+        frame = neutralise_frame(frame)
     if fmt == "csv":
         frame.to_csv(tmp, index=False, float_format="%.12g")
     elif fmt == "json":
@@ -50,8 +53,8 @@ def write_output(path: str | Path, frame: pd.DataFrame, about: dict) -> Path:
                "failures": _records(frame.loc[failed, FAILURE_COLUMNS])}
         tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
-        about_frame = pd.DataFrame({"key": list(about), "value": [json.dumps(v, default=str) if isinstance(
-            v, (dict, list)) else v for v in about.values()]})
+        about_frame = neutralise_frame(pd.DataFrame({"key": list(about), "value": [
+            json.dumps(v, default=str) if isinstance(v, (dict, list)) else v for v in about.values()]}))
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             frame.loc[~failed].drop(columns=["status", "error"]).to_excel(xl, sheet_name="Scores", index=False)
             frame.loc[failed, FAILURE_COLUMNS].to_excel(xl, sheet_name="Failures", index=False)

@@ -10,7 +10,7 @@ import click
 from remin import timing
 from remin.api import run_check
 from remin.cli._app import ExitError, main, translate_errors
-from remin.cli.options import library_fill_option, map_option, materials_option
+from remin.cli.options import library_fill_option, limits_options, map_option, materials_option
 from remin.cli.rules import (end_use_option, end_user_listed_option, prices_option, rates_option,
                              rules_options)
 
@@ -47,6 +47,7 @@ FORMATS = ("table", "json", "csv", "xlsx")
               metavar="FILE", help="Write the seconds spent per stage (read, units, model, rollup, tests, "
               "output) to FILE as JSON (for benchmarks).")
 @translate_errors
+@limits_options
 def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping, materials_paths, skus,
           all_levels, currency, prices_path, rates_path, end_use, end_user_listed, library_path, detail, fail_on,
           profile_stages):

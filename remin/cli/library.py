@@ -11,6 +11,7 @@ import click
 import pandas as pd
 
 from remin.cli._app import ExitError, main, translate_errors
+from remin.cli.options import limits_options
 from remin.errors import ReminError
 from remin.library import DEFAULT_PATH, Library, write_declaration_template
 
@@ -35,6 +36,7 @@ def library_group() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_library_option
 @translate_errors
+@limits_options
 def import_command(files, library_path) -> None:
     """Import declaration files: the remin declaration template (.xlsx) or
     IPC-1752A/B material declarations (.xml, class C or D).

@@ -24,3 +24,23 @@ from remin.cli.rules import as_of_option, as_written_option, rules_path_option a
 def as_date(value):
     """A --as-of value as a date (the option already gives one; datetimes are cut to the day)."""
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def limits_options(fn):
+    """--max-file-mb, --max-rows, ... (remin.limits): each overrides its REMIN_MAX_*
+    environment variable for this command; the command runs under them."""
+    import functools
+
+    from remin import limits
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        given = {name: kwargs.pop(name, None) for name in limits.SETTINGS}
+        with limits.using(**given):
+            return fn(*args, **kwargs)
+
+    for name, (var, option, text) in reversed(limits.SETTINGS.items()):
+        default = getattr(limits.Limits(), name)
+        wrapper = click.option(option, name, type=float if isinstance(default, float) else int, default=None,
+                               metavar="N", help=f"Limit: {text} (default {default:,.0f}, or ${var}).")(wrapper)
+    return wrapper

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from remin.errors import InputError
+from remin.limits import refuse_large_file
 from remin.io.delimited import read_delimited
 from remin.io.excel import read_excel
 from remin.io.sheet import RawSheet
@@ -21,6 +22,8 @@ def read_sheets(path: str | Path) -> list[RawSheet]:
     if path.is_dir():
         raise InputError("is a folder; expected a BOM file (.xlsx, .xls, .ods, .csv, .tsv)", file=str(path))
     suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES or suffix in TEXT_SUFFIXES:
+        refuse_large_file(path)
     if suffix in EXCEL_SUFFIXES:
         return read_excel(path)
     if suffix in TEXT_SUFFIXES:

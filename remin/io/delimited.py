@@ -14,9 +14,15 @@ import pandas as pd
 from remin.columns import header_score
 from remin.errors import InputError
 from remin.findings import finding
-from remin.io.sheet import HEADER_SEARCH_ROWS, RawSheet, drop_blank_rows, find_header, unique_headers
+from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, duplicate_headers,
+                            find_header, unique_headers)
+from remin.limits import SETTINGS, current
 
 _SAMPLE_BYTES = 256 * 1024
+# The csv module refuses fields over 128 KB ("field larger than field limit") and
+# the limit is process-wide: raise it once so a long cell is cut by max_cell_chars
+# with a finding instead of failing the sniffing of the whole file.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 _DELIMITERS = [",", ";", "\t", "|"]
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
 _SKIP_WARNING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -27,6 +33,9 @@ def detect_encoding(head: bytes) -> str:
         return "utf-16"
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    bom_less = _utf16_without_bom(head)
+    if bom_less:
+        return bom_less
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -34,6 +43,20 @@ def detect_encoding(head: bytes) -> str:
         if e.start >= len(head) - 4:   # a character cut by the sample's end
             return "utf-8"
         return "cp1252"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for UTF-16 text saved without a byte-order mark
+    (ASCII characters then have a zero byte after / before them), else None."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
@@ -75,9 +98,11 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
     if not head.strip():
         raise InputError("the file is empty", file=name)
     encoding = detect_encoding(head)
-    if b"\x00" in head and encoding != "utf-16":
+    if b"\x00" in head and not encoding.startswith("utf-16"):
         raise InputError("this is not a text (CSV) file; expected comma, semicolon or tab separated text",
                          file=name)
+    if encoding.startswith("utf-16") and len(head) == _SAMPLE_BYTES:
+        head = head[:len(head) // 2 * 2]     # whole code units only
     text = head.decode(encoding, errors="replace")
     delimiter, h = sniff(text)
     if h is None:
@@ -85,45 +110,72 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
                          "'Part Number', 'Qty', 'Level' or 'Parent' (or name them in a --map file)",
                          file=name)
     sample = _sample_rows(text, delimiter)
+    lim = current()
+    if len(sample[h]) > lim.max_columns:
+        raise InputError(f"the header row has {len(sample[h]):,} columns, more than the limit of "
+                         f"{lim.max_columns:,} (raise it with --max-columns or {SETTINGS['max_columns'][0]})",
+                         file=name, row=h + 1)
     header = unique_headers(sample[h])
     decimal = detect_decimal(sample[h + 1:], delimiter)
     # Lines before the header are counted to keep row numbers as the user sees them.
     header_line = len(text.splitlines()[:h]) + 1
+    findings = duplicate_headers(sample[h], header, name, None, header_line)
     fast = _read_with_arrow(path, delimiter, header, header_line) if encoding.startswith("utf-8") else None
     if fast is not None:
-        frame, rows = drop_blank_rows(*fast)
-        return [RawSheet(name, None, frame, rows, header_line, decimal, [])]
+        frame, rows = fast
+        if len(frame) > lim.max_rows:
+            raise _too_many_rows(name, lim)
+        findings += cut_long_cells(frame, rows, name, None, lim.max_cell_chars)
+        frame, rows = drop_blank_rows(frame, rows)
+        return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            frame = pd.read_csv(path, sep=delimiter, header=None, names=header, skiprows=header_line,
-                                dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
-                                on_bad_lines="warn", skip_blank_lines=False, engine="c",
-                                quotechar='"', encoding_errors="strict", index_col=False)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, sep=delimiter, header=None, names=header, skiprows=header_line,
-                                dtype=str, keep_default_na=False, na_values=[""], encoding="cp1252",
-                                on_bad_lines="warn", skip_blank_lines=False, engine="c",
-                                index_col=False)
-            encoding = "cp1252"
-        except (pd.errors.ParserError, ValueError) as e:
-            raise InputError(f"cannot parse as {_delim_name(delimiter)}-separated text: {e}",
+            try:
+                frame = _read_csv(path, delimiter, header, header_line, encoding, lim.max_rows + 1)
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+                frame = _read_csv(path, delimiter, header, header_line, encoding, lim.max_rows + 1)
+        except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as e:
+            raise InputError(f"cannot parse as {_delim_name(delimiter)}-separated text: {_first_line(e)}",
                              file=name) from None
+    if len(frame) > lim.max_rows:
+        raise _too_many_rows(name, lim)
     bad_lines = _skipped_lines(caught)
     first_data_line = header_line + 1
     all_lines = np.arange(first_data_line, first_data_line + len(frame) + len(bad_lines))
     rows = all_lines[~np.isin(all_lines, list(bad_lines))] if bad_lines else all_lines
-    findings = []
     if bad_lines:
-        repaired, findings = _repair_lines(path, encoding, delimiter, header, bad_lines, name)
+        repaired, repair_findings = _repair_lines(path, encoding, delimiter, header, bad_lines, name)
+        findings += repair_findings
         if len(repaired):
             frame = pd.concat([frame, repaired.drop(columns="_line")], ignore_index=True)
             rows = np.concatenate([rows, repaired["_line"].to_numpy()])
             order = np.argsort(rows, kind="stable")
             frame, rows = frame.iloc[order].reset_index(drop=True), rows[order]
     frame = frame.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(frame) else frame
+    findings += cut_long_cells(frame, rows, name, None, lim.max_cell_chars)
     frame, rows = drop_blank_rows(frame, rows)
     return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
+
+
+def _too_many_rows(name: str, lim) -> InputError:
+    return InputError(f"the file has more than {lim.max_rows:,} data rows, the limit (raise it with "
+                      f"--max-rows or {SETTINGS['max_rows'][0]})", file=name)
+
+
+def _read_csv(path, delimiter, header, header_line, encoding, nrows):
+    # cp1252 leaves five bytes undefined: read them as the Latin-1 characters they are, not as an error
+    strict = "strict" if encoding != "cp1252" else "replace"
+    return pd.read_csv(path, sep=delimiter, header=None, names=header, skiprows=header_line, nrows=nrows,
+                       dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
+                       on_bad_lines="warn", skip_blank_lines=False, engine="c", quotechar='"',
+                       encoding_errors=strict, index_col=False)
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return (text.splitlines()[0] if text else type(e).__name__)[:200]
 
 
 def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line: int):
@@ -189,7 +241,7 @@ def _repair_lines(path, encoding, delimiter, header, bad_lines, name):
     remaining cells still fit their columns (numbers stay in numeric columns)."""
     wanted = set(bad_lines)
     rows, findings = [], []
-    with open(path, encoding=encoding, newline="") as f:
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
         for lineno, line in enumerate(f, start=1):
             if lineno not in wanted:
                 continue

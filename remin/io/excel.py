@@ -12,23 +12,32 @@ import fastexcel
 
 from remin.errors import InputError
 from remin.findings import finding
-from remin.io.sheet import HEADER_SEARCH_ROWS, RawSheet, drop_blank_rows, find_header, unique_headers
+from remin.io.guard import PASSWORD_MESSAGE, check_workbook, column_letters
+from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, duplicate_headers,
+                            find_header, unique_headers)
+from remin.limits import SETTINGS, current
 
 
 def read_excel(path: str | Path, display_name: str | None = None) -> list[RawSheet]:
     """Read every visible sheet of a workbook; a sheet without a header row is
     reported (``no-header-row``/``empty-sheet``) rather than raised, so one odd
-    sheet does not stop the rest."""
+    sheet does not stop the rest. The workbook is checked first (remin.io.guard):
+    password-protected files, zip bombs and sheets spanning more than
+    ``max_cells`` are refused before the Rust reader sees them."""
     path = Path(path)
     name = display_name or str(path)
+    facts = check_workbook(path, name)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as e:  # noqa: BLE001 - calamine raises several types for corrupt files
+        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+            raise InputError(PASSWORD_MESSAGE, file=name) from None
         raise InputError(f"cannot open as a spreadsheet ({_reason(e)}); expected an .xlsx, .xlsm, "
                          ".xls or .ods workbook", file=name) from None
+    merges = _merged_ranges(path) if facts.merged else {}
     sheets: list[RawSheet] = []
     for sheet_name in reader.sheet_names:
-        sheets.append(_read_sheet(reader, sheet_name, name))
+        sheets.append(_read_sheet(reader, sheet_name, name, merges.get(sheet_name, ())))
     return sheets
 
 
@@ -37,16 +46,33 @@ def _reason(e: Exception) -> str:
     return text[:200]
 
 
-def _read_sheet(reader, sheet_name: str, name: str) -> RawSheet:
-    # header_row=0 keeps absolute row indices: row 1 is the "header", data row j is Excel row j + 2.
+def _merged_ranges(path: Path) -> dict[str, list]:
+    """Merged ranges per sheet, ((row0, col0), (row1, col1)) 0-based inclusive,
+    from python-calamine (fastexcel does not expose them)."""
     try:
-        peek = reader.load_sheet(sheet_name, header_row=0, n_rows=HEADER_SEARCH_ROWS, dtypes="string")
+        import python_calamine
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        out = {}
+        for sheet_name in book.sheet_names:
+            ranges = book.get_sheet_by_name(sheet_name).merged_cell_ranges
+            if ranges:
+                out[sheet_name] = list(ranges)
+        return out
+    except Exception:  # noqa: BLE001 - merges are a refinement; fastexcel already read the cells
+        return {}
+
+
+def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
+    # header_row=None with skip_rows=0 keeps leading blank rows: frame row i is Excel row i + 1
+    lim = current()
+    try:
+        peek = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, n_rows=HEADER_SEARCH_ROWS,
+                                 dtypes="string", use_columns=lambda c: c.index <= lim.max_columns)
         visible = peek.visible
         top = peek.to_pandas()
     except Exception as e:  # noqa: BLE001
         raise InputError(f"cannot read sheet ({_reason(e)})", file=name, sheet=sheet_name) from None
-    first = [None if str(c).startswith("__UNNAMED__") else c for c in top.columns]
-    rows = [first] + top.astype(object).where(top.notna(), None).values.tolist()
+    rows = top.astype(object).where(top.notna(), None).values.tolist()
     empty = RawSheet(name, sheet_name, pd.DataFrame(), np.array([], dtype=int), None)
     if not any(any(c not in (None, "") for c in r) for r in rows):
         empty.findings.append(finding("empty-sheet", "the sheet has no cells", file=name, sheet=sheet_name))
@@ -57,19 +83,36 @@ def _read_sheet(reader, sheet_name: str, name: str) -> RawSheet:
             "sheet-skipped", "no header row found in the first 50 rows (expected headers such as "
             "'Part Number', 'Qty', 'Level'); the sheet is not used", file=name, sheet=sheet_name))
         return empty
-    header = unique_headers(rows[h])
+    # columns end at the header's last cell: cells further right have no header to map them by,
+    # and a stray value in column XFD would make 16,384 columns of per-column work
+    width = max(i for i, c in enumerate(rows[h]) if c not in (None, "")) + 1
+    if width > lim.max_columns:
+        raise InputError(f"the header row has {width:,} columns, more than the limit of {lim.max_columns:,} "
+                         f"(raise it with --max-columns or {SETTINGS['max_columns'][0]})",
+                         file=name, sheet=sheet_name, row=h + 1)
+    header = unique_headers(rows[h][:width])
     try:
-        full = reader.load_sheet(sheet_name, header_row=h, dtypes="string").to_pandas()
+        loaded = reader.load_sheet(sheet_name, header_row=None, skip_rows=h + 1, n_rows=lim.max_rows + 1,
+                                   dtypes="string", use_columns=lambda c: c.index < width)
+        col_offset = loaded.selected_columns[0].absolute_index if loaded.width else 0
+        full = loaded.to_pandas()
     except Exception as e:  # noqa: BLE001
         raise InputError(f"cannot read sheet ({_reason(e)})", file=name, sheet=sheet_name) from None
+    if len(full) > lim.max_rows:
+        raise InputError(f"the sheet has more than {lim.max_rows:,} data rows, the limit (raise it with "
+                         f"--max-rows or {SETTINGS['max_rows'][0]})", file=name, sheet=sheet_name)
     full = full.iloc[:, :len(header)]
     full.columns = header[:full.shape[1]]
     for missing in header[full.shape[1]:]:
         full[missing] = pd.NA
     row_numbers = np.arange(len(full)) + h + 2
+    findings = duplicate_headers(rows[h], header, name, sheet_name, h + 1)
+    if merges:
+        findings += _fill_merged(full, row_numbers, col_offset, merges, name, sheet_name)
     full = full.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(full) else full
+    findings += cut_long_cells(full, row_numbers, name, sheet_name, lim.max_cell_chars)
     frame, row_numbers = drop_blank_rows(full, row_numbers)
-    sheet = RawSheet(name, sheet_name, frame, row_numbers, h + 1, ".")
+    sheet = RawSheet(name, sheet_name, frame, row_numbers, h + 1, ".", findings)
     if visible != "visible":
         sheet.findings.append(finding("hidden-sheet", f"the sheet is {visible} in Excel; it is read like any other",
                                       file=name, sheet=sheet_name))
@@ -77,3 +120,27 @@ def _read_sheet(reader, sheet_name: str, name: str) -> RawSheet:
         sheet.findings.append(finding("empty-sheet", "the sheet has a header but no data rows",
                                       file=name, sheet=sheet_name, row=h + 1))
     return sheet
+
+
+def _fill_merged(full: pd.DataFrame, row_numbers: np.ndarray, col_offset: int, merges, name, sheet_name):
+    """Give every cell of a merged range the value Excel shows in it (the top-left
+    cell's), for ranges whose top-left cell is a data cell. In place."""
+    first_row = int(row_numbers[0]) - 1 if len(row_numbers) else 0     # 0-based sheet row of frame row 0
+    n_rows, n_cols = full.shape
+    filled = []
+    for (r0, c0), (r1, c1) in merges:
+        i0, j0 = r0 - first_row, c0 - col_offset
+        if not (0 <= i0 < n_rows and 0 <= j0 < n_cols) or (r1 == r0 and c1 == c0):
+            continue
+        i1, j1 = min(r1 - first_row, n_rows - 1), min(c1 - col_offset, n_cols - 1)
+        value = full.iat[i0, j0]
+        if pd.isna(value):
+            continue
+        full.iloc[i0:i1 + 1, j0:j1 + 1] = value
+        filled.append(f"{column_letters(c0 + 1)}{r0 + 1}:{column_letters(c1 + 1)}{r1 + 1}")
+    if not filled:
+        return []
+    shown = ", ".join(filled[:5]) + (f" and {len(filled) - 5} more" if len(filled) > 5 else "")
+    return [finding("merged-cells", f"{len(filled)} merged range(s) ({shown}): every cell of a merged range "
+                    "takes the value Excel shows in it; check that this is what the rows mean",
+                    file=name, sheet=sheet_name)]

@@ -46,9 +46,44 @@ def unique_headers(cells) -> list[str]:
     return out
 
 
+def duplicate_headers(cells, unique: list[str], file: str, sheet: str | None, row: int | None) -> list:
+    """A ``duplicate-column`` finding for each header written twice: the first
+    column is used, a later one is renamed 'Qty (2)' and left unmapped."""
+    from remin.findings import finding
+    out = []
+    for original, renamed in zip(cells, unique):
+        text = "" if original is None else str(original).strip()
+        if text and renamed != text:
+            out.append(finding("duplicate-column", f"two columns are headed {text!r}: the first is used, this one "
+                               f"is read as {renamed!r} (rename it, or name the one to use in a --map file)",
+                               file=file, sheet=sheet, row=row, column=renamed))
+    return out
+
+
 def drop_blank_rows(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Remove rows whose cells are all blank; keep the row numbers of the rest."""
     keep = frame.notna().any(axis=1).to_numpy()
     if keep.all():
         return frame, rows
     return frame.loc[keep].reset_index(drop=True), rows[keep]
+
+
+def cut_long_cells(frame: pd.DataFrame, rows: np.ndarray, file: str, sheet: str | None, limit: int) -> list:
+    """Cut cells longer than ``limit`` characters (in place) and report each
+    column once with its first row: a cell that long is pasted data, not a part
+    number or a quantity."""
+    from remin.findings import finding
+    out = []
+    for col in frame.columns:
+        cells = frame[col]
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            lengths = cells.str.len()
+            long = (lengths > limit).fillna(False).to_numpy(bool)
+            if long.any():
+                first = int(np.flatnonzero(long)[0])
+                out.append(finding("cell-truncated", f"{int(long.sum())} cell(s) longer than {limit:,} "
+                                   f"characters (the longest has {int(lengths.max()):,}) were cut to {limit:,} "
+                                   "(raise the limit with --max-cell-chars)",
+                                   file=file, sheet=sheet, row=int(rows[first]), column=str(col)))
+                frame.loc[long, col] = cells[long].str.slice(0, limit)
+    return out

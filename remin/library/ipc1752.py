@@ -32,6 +32,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from remin.countries import to_iso2_one
 from remin.errors import InputError
 from remin.findings import finding
+from remin.limits import current
 from remin.library.declarations import PART_COLUMNS, SUBSTANCE_COLUMNS, ParsedFile, normalise_cas, normalise_date
 from remin.units import to_base
 
@@ -51,19 +52,34 @@ MASS, FRACTION = "mass", "fraction"
 class _LineTreeBuilder(TreeBuilder):
     """Records the source line of every element (ElementTree does not)."""
 
-    def __init__(self):
+    def __init__(self, max_depth: int):
         super().__init__()
         self.lines: dict[object, int] = {}
         self.expat = None
+        self.depth, self.max_depth = 0, max_depth
 
     def start(self, tag, attrs):
+        self.depth += 1
+        if self.depth > self.max_depth:     # IPC-1752 nests about ten deep; a million deep is an attack
+            raise _TooDeep(self.expat.CurrentLineNumber if self.expat is not None else None)
         elem = super().start(tag, attrs)
         self.lines[elem] = self.expat.CurrentLineNumber if self.expat is not None else None
         return elem
 
+    def end(self, tag):
+        self.depth -= 1
+        return super().end(tag)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line):
+        super().__init__(line)
+        self.line = line
+
 
 def _parse(path: Path):
-    builder = _LineTreeBuilder()
+    max_depth = current().max_depth
+    builder = _LineTreeBuilder(max_depth)
     parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     builder.expat = getattr(parser, "parser", None)
     try:
@@ -74,6 +90,11 @@ def _parse(path: Path):
     except ParseError as e:
         line = getattr(e, "position", (None,))[0]
         raise InputError(f"not well-formed XML: {e}", file=str(path), line=line) from None
+    except (LookupError, UnicodeError) as e:       # encoding="TTF-8", or bytes that are not that encoding
+        raise InputError(f"cannot decode the XML: {e}", file=str(path)) from None
+    except _TooDeep as e:
+        raise InputError(f"elements nested more than {max_depth} deep (an IPC-1752 declaration needs about ten); "
+                         "raise the limit with --max-depth or REMIN_MAX_DEPTH", file=str(path), line=e.line) from None
     except DefusedXmlException as e:
         raise InputError(f"refused: the XML declares entities or external references ({e})",
                          file=str(path)) from None

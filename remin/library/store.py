@@ -7,6 +7,7 @@ import order) with the latest override of each field applied on top.
 """
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import sqlite3
@@ -22,6 +23,7 @@ from remin.errors import InputError, UsageError
 from remin.findings import Finding
 from remin.currency import normalize_currency
 from remin.library import db
+from remin.limits import refuse_large_file
 from remin.library.declarations import UNKNOWN_COUNTRY_WORDS, OVERRIDE_FIELDS, ParsedFile, prepare, where_text
 from remin.units import parse_unit
 
@@ -55,6 +57,8 @@ def read_declaration_file(path) -> ParsedFile:
     """Parse a declaration file by its type: ``.xml`` IPC-1752A/B, ``.xlsx``/``.xlsm`` remin template."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in (".xml", ".xlsx", ".xlsm"):
+        refuse_large_file(path)
     if suffix == ".xml":
         from remin.library.ipc1752 import read_ipc1752
         return read_ipc1752(path)
@@ -96,6 +100,17 @@ def _none(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _storage_errors(method):
+    """SQLite errors about the file itself (disk full, damaged file, lock held
+    too long) become InputError naming the library, with what to do."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise db.storage_error(e, self.path) from None
+    return wrapper
+
 class Library:
     """A parts library file. Open with :meth:`open`; use as a context manager to close it."""
 
@@ -130,6 +145,7 @@ class Library:
 
     # ------------------------------------------------------------ writing
 
+    @_storage_errors
     def import_file(self, path) -> ImportResult:
         """Import one declaration file atomically: all its declarations or, on any
         error (raised as InputError naming the row), nothing. Importing the same
@@ -203,6 +219,7 @@ class Library:
                                          elements["fraction"], elements["origin"])])
         return import_id
 
+    @_storage_errors
     def add_override(self, part: str, field: str, value, *, reason: str, author: str | None = None,
                      element: str | None = None) -> int:
         """Record a reviewer's decision about ``part``: ``field`` (see
@@ -271,6 +288,7 @@ class Library:
 
     # ------------------------------------------------------------ reading
 
+    @_storage_errors
     def current_frames(self, parts=None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The library as the engine uses it, optionally only for ``parts``.
 
@@ -331,6 +349,7 @@ class Library:
             frame = frame[frame["part"].isin(parts)]
         return frame
 
+    @_storage_errors
     def history(self, part: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every declaration of ``part`` (oldest first, with its source file and
         elements) and every override of it. Raises UsageError for an unknown part."""
@@ -346,16 +365,19 @@ class Library:
             FROM overrides WHERE part = ? ORDER BY override_id""", (part,))
         return decls, overrides
 
+    @_storage_errors
     def substances(self, decl_id: int) -> pd.DataFrame:
         """The substances of one declaration as the supplier declared them."""
         return self._query("""SELECT material, substance, cas, amount, amount_unit, origin, source_where
                               FROM substances WHERE decl_id = ? ORDER BY substance_id""", (int(decl_id),))
 
+    @_storage_errors
     def overrides(self) -> pd.DataFrame:
         """Every override row, oldest first."""
         return self._query("SELECT part, field, element, value, reason, author, created_at FROM overrides "
                            "ORDER BY override_id")
 
+    @_storage_errors
     def state_hash(self) -> str:
         """A digest that changes whenever the library's content changes (any
         import or override), and only then."""
@@ -374,6 +396,7 @@ class Library:
 
     # ------------------------------------------------------------ export
 
+    @_storage_errors
     def export(self, path) -> Path:
         """Write the current declaration of every part (as the suppliers declared
         it, elements per piece) and all overrides to a declaration workbook.
@@ -396,7 +419,8 @@ class Library:
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` (take the write lock now, waiting up to the busy
-    timeout) ... COMMIT, or ROLLBACK on any exception."""
+    timeout) ... COMMIT, or ROLLBACK on any exception, including a COMMIT that
+    fails (a full disk fails there, when the write-ahead log grows)."""
 
     def __init__(self, con: sqlite3.Connection, mode: str = "IMMEDIATE"):
         self.con, self.mode = con, mode
@@ -406,8 +430,23 @@ class _Transaction:
         return self.con
 
     def __exit__(self, exc_type, exc, tb):
-        self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type is None:
+            try:
+                self.con.execute("COMMIT")
+                return False
+            except sqlite3.Error:
+                self._rollback()
+                raise
+        self._rollback()
         return False
+
+    def _rollback(self) -> None:
+        if self.con.in_transaction:     # SQLite rolls back by itself after some errors (SQLITE_FULL)
+            try:
+                self.con.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass                    # the original error says more; the transaction is gone either way
+
 
 
 # ---------------------------------------------------------------- helpers

@@ -16,6 +16,8 @@ import pycountry
 
 from remin.errors import InputError
 from remin.findings import finding
+from remin.io.guard import check_workbook
+from remin.report.safe import protect_row
 from remin.library.declarations import (OVERRIDE_COLUMNS, PART_COLUMNS, SUBSTANCE_COLUMNS, ParsedFile,
                                         error_at, normalise_cas, normalise_countries, normalise_currency,
                                         normalise_date)
@@ -112,6 +114,7 @@ def write_declaration_template(path, *, parts: pd.DataFrame | None = None,
             out = frame.reindex(columns=list(headers)).astype(object)
             for row in out.itertuples(index=False):
                 ws.append([None if _blank(v) else v for v in row])
+                protect_row(ws[ws.max_row])     # supplier text starting with '=' stays text
         for letter, width in zip("ABCDEFGHIJ", widths):
             ws.column_dimensions[letter].width = width
         return ws
@@ -188,6 +191,7 @@ def read_declaration_template(path) -> ParsedFile:
     column for the first bad cell.
     """
     path = Path(path)
+    check_workbook(path, str(path))     # password, zip bomb, sheets spanning billions of cells
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object)
     except Exception as e:  # calamine raises its own types for corrupt files

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from remin.report.frames import ReportFrames
+from remin.report.safe import neutralise_frame
 
 #: file suffix -> frame attribute
 PARTS = {"contributors": "contributors", "where-used": "where_used", "findings": "findings",
@@ -31,6 +32,6 @@ def write_csv_set(frames: ReportFrames, path: str | Path, summary_csv: str) -> l
         if attr == "inputs":
             df = df.assign(remin_version=frames.meta.get("remin_version"),
                            generated_at=frames.meta.get("generated_at"))
-        df.to_csv(target, index=False, float_format="%.12g")
+        neutralise_frame(df).to_csv(target, index=False, float_format="%.12g")
         written.append(target)
     return written

@@ -32,6 +32,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from remin.report.safe import protected_row
+
 from remin.report.frames import ReportFrames
 
 #: Excel's row limit less the header: longer tables are cut and the cut is stated.
@@ -194,13 +196,22 @@ def _value(v, scale=1.0):
     return str(v)
 
 
+def _create_sheet(wb, title: str):
+    """A write-only sheet whose rows pass through remin.report.safe: supplier text that
+    begins with '=', '+', '-' or '@' is written as text, never as a formula."""
+    ws = wb.create_sheet(title)
+    append = ws.append
+    ws.append = lambda row: append(protected_row(ws, row))
+    return ws
+
+
 def _money_format(currency) -> str:
     cur = _value(currency)
     return f"#,##0.00 \"{cur}\"" if cur else "#,##0.00"
 
 
 def _table_sheet(wb, styles: _Styles, title: str, cols, df: pd.DataFrame, note: str | None = None):
-    ws = wb.create_sheet(title)
+    ws = _create_sheet(wb, title)
     _setup(ws, cols, len(df))
     ws.append([styles.cell(ws, c.header, header=True) for c in cols])
     present = [c for c in cols if c.key in df.columns]
@@ -253,7 +264,7 @@ def _print_setup(ws, header_rows: str | None = "1:1"):
 
 
 def _rules_sheet(wb, styles: _Styles, frames: ReportFrames):
-    ws = wb.create_sheet("Rules")
+    ws = _create_sheet(wb, "Rules")
     widths = [34, 90, 12, 12, 16, 9, 12, 12, 18, 20, 60]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -278,7 +289,7 @@ def _rules_sheet(wb, styles: _Styles, frames: ReportFrames):
 
 
 def _inputs_sheet(wb, styles: _Styles, frames: ReportFrames):
-    ws = wb.create_sheet("Inputs")
+    ws = _create_sheet(wb, "Inputs")
     _setup(ws, INPUTS, len(frames.inputs))
     ws.append([styles.cell(ws, c.header, header=True) for c in INPUTS])
     for rec in frames.inputs.itertuples(index=False):
@@ -320,7 +331,7 @@ def pareto_data(table: pd.DataFrame, sku: str, limit: int = PARETO_PARTS) -> pd.
 
 
 def _pareto_sheet(wb, styles: _Styles, frames: ReportFrames):
-    ws = wb.create_sheet("Pareto")
+    ws = _create_sheet(wb, "Pareto")
     _print_setup(ws, None)
     for i, w in enumerate([22, 16, 16, 14], start=1):
         ws.column_dimensions[get_column_letter(i)].width = w

@@ -8,6 +8,7 @@ import pandas as pd
 
 from remin.assess import Assessment
 from remin.origins import ORIGIN_CLASSES
+from remin.report.safe import neutralise_frame
 
 _VERDICT_MARK = {"above": "ABOVE", "indeterminate": "INDETERMINATE", "below": "below", "no-data": "no data"}
 
@@ -83,7 +84,8 @@ def summary_frame(a: Assessment) -> pd.DataFrame:
 
 
 def to_csv(a: Assessment) -> str:
-    return summary_frame(a).to_csv(index=False, float_format="%.12g")
+    """The summary as CSV; text cells a spreadsheet would run as formulas are neutralised."""
+    return neutralise_frame(summary_frame(a)).to_csv(index=False, float_format="%.12g")
 
 
 def render_table(a: Assessment, examples: int = 2) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from remin.io import EXCEL_SUFFIXES, TEXT_SUFFIXES
+from remin.io.delimited import detect_encoding
 
 #: Extensions accepted as BOM, part-master or composition files (remin.io reads these).
 SPREADSHEET_SUFFIXES = frozenset(EXCEL_SUFFIXES | TEXT_SUFFIXES)
@@ -82,14 +83,15 @@ def check_spreadsheet_bytes(head: bytes, suffix: str, label: str) -> None:
         if head.startswith(magic):
             raise UploadRejected(f"{label}: this is {kind}, not a spreadsheet; upload the BOM export "
                                  f"({', '.join(sorted(SPREADSHEET_SUFFIXES))})")
-    if suffix in ZIP_SUFFIXES and not head.startswith(_ZIP):
+    # an OLE file called .xlsx is usually a workbook saved with a password: the reader says so
+    if suffix in ZIP_SUFFIXES and not head.startswith(_ZIP) and not head.startswith(_OLE):
         raise UploadRejected(f"{label}: not a {suffix} workbook (a {suffix} file is a zip package; this one "
                              "is not). Was it renamed? Save it from the spreadsheet program as .xlsx or .csv")
     if suffix in TEXT_SUFFIXES:
         if head.startswith(_ZIP) or head.startswith(_OLE):
             raise UploadRejected(f"{label}: this is an Excel workbook, not {suffix} text; "
                                  "upload it with its real extension (.xlsx or .xls)")
-        if b"\x00" in head and not head.startswith(_UTF16_BOMS):
+        if b"\x00" in head and not head.startswith(_UTF16_BOMS) and not detect_encoding(head).startswith("utf-16"):
             raise UploadRejected(f"{label}: binary content, not {suffix} text")
 
 
