@@ -27,6 +27,10 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)  ## remin vs read-only floors -> bench/RESULTS.md (< 10 min on 2 cores)
 	$(PY) bench/harness.py --suite full --out bench/RESULTS.md
 
+# a long fuzzing run of every reader (CI runs a bounded number of examples in `make test`)
+fuzz: $(STAMP)
+	REMIN_FUZZ_EXAMPLES=$${REMIN_FUZZ_EXAMPLES:-2000} $(PY) -m pytest -q -n 2 tests/test_fuzz.py
+
 # the workbook opened by a real spreadsheet program (LibreOffice headless -> PDF);
 # needs: apt-get install -y --no-install-recommends libreoffice-calc-nogui
 check-excel: $(STAMP)

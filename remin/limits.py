@@ -8,7 +8,7 @@ limit              default     environment variable        what it bounds
 =================  ==========  ==========================  ========================================
 max_file_mb        200         REMIN_MAX_FILE_MB           size of any input file on disk (MB)
 max_unzipped_mb    1000        REMIN_MAX_UNZIPPED_MB       a workbook's parts once unzipped (MB)
-max_rows           1000000     REMIN_MAX_ROWS              data rows of one sheet or CSV file
+max_rows           10000000    REMIN_MAX_ROWS              data rows of one sheet or CSV file
 max_columns        1000        REMIN_MAX_COLUMNS           cells in a header row
 max_cells          50000000    REMIN_MAX_CELLS             rows x columns a sheet spans
 max_depth          100         REMIN_MAX_DEPTH             BOM levels; XML element nesting
@@ -37,7 +37,7 @@ IMPLAUSIBLE = 1e12
 class Limits:
     max_file_mb: float = 200.0
     max_unzipped_mb: float = 1000.0
-    max_rows: int = 1_000_000
+    max_rows: int = 10_000_000   # CSV exports of whole vehicles run to millions of lines
     max_columns: int = 1_000
     max_cells: int = 50_000_000
     max_depth: int = 100
