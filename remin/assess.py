@@ -14,16 +14,15 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from remin.bom import Bom
-from remin.partdata import in_index
 from remin.currency import Rates
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
-from scipy import sparse
-
 from remin.origins import ORIGIN_CLASSES, origin_class
 from remin.outlook import licensing_outlook
+from remin.partdata import in_index
 from remin.prices import load_prices
 from remin.rollup import Graph, build_graph, contains, extended_matrix, extended_quantities, rollup
 from remin.rules import load_rules

@@ -152,7 +152,7 @@ def build_bom(sheets: list[StandardSheet], mapping: Mapping, *, materials=None,
     edges, f = structure.edges_from_lines(lines)
     findings += f
     master_rows = [s for s in sheets if s.kind == PARTS]
-    parts, f = partdata.build_parts(lines, edges, master_rows, mapping, sheets_by_file=sheets)
+    parts, f = partdata.build_parts(lines, edges, master_rows, mapping)
     findings += f
     comp_sheets = [s for s in sheets if s.kind == COMPOSITION]
     composition, f = compositions.build_composition(lines, master_rows, comp_sheets, parts, materials)

@@ -167,8 +167,8 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
     return rec
 
 
-def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet], mapping,
-                sheets_by_file=None) -> tuple[pd.DataFrame, list[Finding]]:
+def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet],
+                mapping) -> tuple[pd.DataFrame, list[Finding]]:
     findings: list[Finding] = []
     kinds, f = base_kinds(lines, edges)
     findings += f

@@ -8,19 +8,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from remin.errors import InputError
 from remin.findings import Finding, finding, findings_for_rows
 from remin.limits import IMPLAUSIBLE, current
 from remin.levels import parent_rows, parse_levels
 from remin.mapping import Mapping
 from remin.numbers import parse_numbers
+from remin.partdata import in_index
 from remin.sheets import FLAT, SOURCE_COLUMNS, StandardSheet
 from remin.units import to_base
 
 STRUCTURE_KINDS = ("count", "mass", "length", "area", "volume")
-
-
-def _sheet_label(s: StandardSheet) -> str:
-    return Path(s.raw.file).stem if s.raw.sheet is None else f"{Path(s.raw.file).stem}"
 
 
 def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd.DataFrame, list[Finding]]:
@@ -35,7 +33,6 @@ def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd
         df["decimal"] = s.raw.decimal
         df["sheet_key"] = idx
         if "qty" not in df.columns:
-            from remin.errors import InputError
             raise InputError("no quantity column: expected a header such as 'Qty', 'Quantity', "
                              "'Comp. Qty (BUn)' or 'Qty per' (or name it in a --map file)",
                              file=s.raw.file, sheet=s.raw.sheet, row=s.raw.header_row)
@@ -118,7 +115,6 @@ def lines_from_sheets(sheets: list[StandardSheet], mapping: Mapping) -> tuple[pd
             df = pd.concat([pd.DataFrame([root]), df], ignore_index=True)
         frames.append(df)
     if not frames:
-        from remin.errors import InputError
         first = sheets[0].raw
         raise InputError("the BOM has a header row but no data rows", file=first.file, sheet=first.sheet,
                          row=first.header_row)
@@ -253,7 +249,6 @@ def roots_of(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[str, ...]:
     """The SKUs reported by default, in file order: parts on top-level rows (level 0,
     or a blank parent), then parts that are nobody's child. A part can be both a root
     and a component elsewhere (a rotor sold as a spare and built into the motor)."""
-    from remin.partdata import in_index
     top = lines.loc[lines["parent"].isna(), "part"].astype(str).to_numpy(object)
     parents = pd.unique(edges["parent"].to_numpy(object))
     never_child = parents[~in_index(parents, pd.unique(edges["child"].to_numpy(object)))]

@@ -8,29 +8,16 @@ import pandas as pd
 
 from remin.assess import Assessment
 from remin.origins import ORIGIN_CLASSES
+from remin.report.format import fmt_mass, fmt_share
 from remin.report.safe import neutralise_frame
 
 _VERDICT_MARK = {"above": "ABOVE", "indeterminate": "INDETERMINATE", "below": "below", "no-data": "no data"}
 
 
-def _pct(v) -> str:
-    return "n/a" if v is None or pd.isna(v) else f"{v * 100:.4f} %"
-
-
-def _mass(kg) -> str:
-    if kg is None or pd.isna(kg):
-        return "unknown"
-    if abs(kg) >= 1:
-        return f"{kg:,.3f} kg"
-    if abs(kg) >= 1e-3:
-        return f"{kg * 1e3:,.3f} g"
-    return f"{kg * 1e6:,.3f} mg"
-
-
 def _interval(low, high) -> str:
     if pd.isna(low) or pd.isna(high) or math.isclose(low, high):
-        return _pct(low)
-    return f"{_pct(low)} – {_pct(high)}"
+        return fmt_share(low)
+    return f"{fmt_share(low)} – {fmt_share(high)}"
 
 
 def _value_share(s) -> str:
@@ -99,7 +86,7 @@ def render_table(a: Assessment, examples: int = 2) -> str:
     lines.append("")
     rows = []
     for sku, s in a.skus.iterrows():
-        rows.append([sku, _mass(s["mass_kg"]), _mass(s["controlled_cn_kg"]), _mass(s["controlled_unknown_kg"]),
+        rows.append([sku, fmt_mass(s["mass_kg"]), fmt_mass(s["controlled_cn_kg"]), fmt_mass(s["controlled_unknown_kg"]),
                      _interval(s["mass_share_low"], s["mass_share_high"]), _value_share(s),
                      _VERDICT_MARK.get(s["verdict"], s["verdict"]) + f" ({s['decided_by']})",
                      _licence(s), "" if pd.isna(s["top_contributor"]) else str(s["top_contributor"])])
