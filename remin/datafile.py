@@ -13,9 +13,6 @@ import tomllib
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-import pandas as pd
-
 from remin.errors import InputError
 
 # --------------------------------------------------------------------------- TOML
@@ -220,6 +217,8 @@ def read_commented_csv(path: Path, required: Sequence[str], *,
         if len(r) != len(header):
             raise error(f"{len(r)} fields where the header has {len(header)} "
                         f"(quote a text that contains {delimiter!r})", file=path, line=lineno)
+    import pandas as pd  # here: `remin rules` and the CLI's help import this module, not pandas
+
     df = pd.DataFrame(body, columns=header, dtype=object)
     df = df.apply(lambda s: s.str.strip())
     df["_line"] = [n for n, _ in numbered[1:]]
@@ -231,6 +230,9 @@ def parse_numbers(df: pd.DataFrame, column: str, path: Path, *,
                   error: type[InputError] = InputError, positive: bool = True) -> pd.Series:
     """Column of a :func:`read_commented_csv` frame as floats; a bad cell is an error
     naming file, line and column. With ``;`` files a decimal comma is accepted."""
+    import numpy as np
+    import pandas as pd
+
     text = df[column].fillna("")
     if df.attrs.get("delimiter") == ";":
         text = text.str.replace(",", ".", regex=False)
@@ -249,6 +251,8 @@ def parse_numbers(df: pd.DataFrame, column: str, path: Path, *,
 def parse_dates(df: pd.DataFrame, column: str, path: Path, *,
                 error: type[InputError] = InputError) -> pd.Series:
     """Column of ISO dates (YYYY-MM-DD) as ``datetime.date``; a bad cell names its line."""
+    import pandas as pd
+
     parsed = pd.to_datetime(df[column], format="%Y-%m-%d", errors="coerce")
     if parsed.isna().any():
         i = parsed.isna().idxmax()

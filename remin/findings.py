@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import numpy as np
-import pandas as pd
-
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 #: code -> (severity, what it means). Codes are a public, stable interface.
@@ -177,6 +174,9 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _clean(v):
+    import numpy as np  # here, not at the top: remin.rules (the CLI's options) imports this module
+    import pandas as pd
+
     if v is None:
         return None
     if isinstance(v, float) and np.isnan(v):
@@ -187,6 +187,8 @@ def _clean(v):
 
 
 def _int(v):
+    import pandas as pd
+
     if v is None:
         return None
     try:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from remin.errors import InputError
 from remin.limits import SETTINGS, current
@@ -75,6 +74,8 @@ def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarra
 
 def _cycles(by_parent, height, parent, child) -> tuple[tuple[int, ...], ...]:
     """Strongly connected components (size > 1, or a self-loop) among unresolved parts."""
+    from scipy.sparse.csgraph import connected_components  # here: it imports scipy.sparse.linalg (~0.1 s)
+
     stuck = np.flatnonzero(height < 0)
     sub = by_parent[stuck][:, stuck]
     n_comp, labels = connected_components(sub, directed=True, connection="strong")

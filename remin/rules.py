@@ -31,9 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-import jsonschema
-from jsonschema.exceptions import best_match
-
 from remin.datafile import dotted, line_of, read_toml, toml_key_lines
 from remin.errors import RulesError, UsageError
 from remin.findings import Finding, finding
@@ -514,6 +511,8 @@ def _expand(path: Path) -> list[Path]:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # here: importing remin.rules (for the CLI's options) should not load jsonschema
+
     schema = json.loads(data_path("rules", SCHEMA_FILE).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
@@ -532,6 +531,8 @@ def _read_rule_file_cached(path: Path, mtime_ns: int, size: int, extra: bool) ->
     doc, text = read_toml(path, RulesError)
     f = _RuleFile(path, toml_key_lines(text), extra)
     plain = _jsonable(doc)
+    from jsonschema.exceptions import best_match
+
     error = best_match(_validator().iter_errors(plain))
     if error is not None:
         message, key_path = _explain(error)

@@ -44,14 +44,14 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 from remin.timing import timed
-import pint
+from remin.unitregistry import new_registry, pint
 
 from .numbers import as_series as _as_series, parse_numbers, plain_then_rest, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
 #: so that ``g/piece`` is a mass per count and never silently a plain mass.
-ureg = pint.UnitRegistry(cache_folder=None)
+ureg = new_registry()
 ureg.define("piece = [count]")
 ureg.define("ppb = 1e-9")
 

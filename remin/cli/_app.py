@@ -3,6 +3,7 @@ become exit codes and one-line messages (never a traceback for a user mistake)."
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 
@@ -46,7 +47,46 @@ def translate_errors(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands live in modules imported on first use, so
+    ``remin --help`` and ``remin check --help`` do not import pandas, pint and
+    every other command's dependencies.
+
+    ``lazy`` maps a command name to (module, first paragraph of its help). The
+    module registers the command on import (``@main.command``); the stored help
+    lets ``remin --help`` list every command without importing any of them
+    (tests/test_cli_lazy.py checks it against the real commands).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, tuple[str, str]] = {}
+
+    def add_lazy_command(self, name: str, module: str, help: str) -> None:
+        self.lazy[name] = (module, help)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            importlib.import_module(self.lazy[name][0])
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but a command not yet imported is described by its stored help."""
+        commands = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
+            if not cmd.hidden:
+                commands.append((name, cmd))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)  # click's own spacing
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="remin")
 def main() -> None:
     """remin: does a product made outside China fall under China's rare-earth

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from remin.api import run_check
 from remin.cli.options import (as_date, as_of_option, as_written_option, map_option, materials_option,
                                rules_option)
 from remin.cli.rules import prices_option, rates_option
@@ -26,6 +25,7 @@ def sku_input_options(fn):
 def assess_sku(sku, files, *, as_of, as_written, mapping, rules_paths, materials_paths, currency,
                prices_path, rates_path):
     """(assessment, prices, rates) with ``sku`` as the reported SKU (any part of the BOM)."""
+    from remin.api import run_check  # here, not at the top: the commands' --help need not load the engine
     from remin.currency import load_rates
     from remin.prices import load_prices
 

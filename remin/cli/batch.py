@@ -5,7 +5,6 @@ import sys
 
 import click
 
-from remin.batch import BatchOptions, run_batch
 from remin.cli._app import ExitError, main, translate_errors
 from remin.cli.options import library_fill_option, map_option, materials_option
 from remin.cli.rules import (end_use_option, end_user_listed_option, prices_option, rates_option,
@@ -59,6 +58,8 @@ def batch(inputs, output, library_path, as_of, as_written, rule_set, rules_paths
     Exit status: 0 done, 1 --fail-on met, 2 usage error, 3 bad rules,
     mapping or library file (nothing scored).
     """
+    from remin.batch import BatchOptions, run_batch  # here: `remin batch --help` need not load the engine
+
     options = BatchOptions(as_of=as_of, as_written=as_written, rule_set=rule_set,
                            rules_paths=tuple(map(str, rules_paths)), materials_paths=tuple(materials_paths),
                            mapping=mapping, library=library_path, currency=currency, all_levels=all_levels,

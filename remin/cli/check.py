@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from remin import timing
-from remin.api import run_check
 from remin.cli._app import ExitError, main, translate_errors
 from remin.cli.options import library_fill_option, limits_options, map_option, materials_option
 from remin.cli.rules import (end_use_option, end_user_listed_option, prices_option, rates_option,
@@ -75,6 +74,8 @@ def check(files, as_of, as_written, rule_set, rules_paths, fmt, output, mapping,
     Exit status: 0 ran (whatever the verdicts), 1 a verdict met --fail-on,
     2 usage error, 3 unreadable or invalid input.
     """
+    from remin.api import run_check  # here, not at the top: `remin check --help` need not load the engine
+
     if profile_stages:
         timing.enable()
     fmt = fmt or _format_from_suffix(output)

@@ -8,7 +8,6 @@ import click
 from remin.cli._app import ExitError, main, translate_errors
 from remin.cli._sku import assess_sku, sku_input_options
 from remin.cli.rules import end_use_option, end_user_listed_option
-from remin.verdicts import ABOVE
 
 
 @main.command("notice")
@@ -43,6 +42,7 @@ def notice_command(sku, files, as_of, as_written, mapping, rules_paths, material
     """
     from remin.notice import format_for, needs_notice, notice_context, render_notice
     from remin.outlook import licensing_outlook
+    from remin.verdicts import ABOVE
 
     fmt = format_for(output, fmt)
     a, prices, rates = assess_sku(sku, files, as_of=as_of, as_written=as_written, mapping=mapping,
