@@ -79,3 +79,9 @@ def test_unit_registry_same_with_and_without_cache(tmp_path):
     assert _registry_facts(str(tmp_path)) == baseline           # ignores and removes the broken cache
     assert _registry_facts(str(tmp_path)) == baseline           # which the next process writes again
     assert all(p.stat().st_size > 100 for p in cached)
+
+
+def test_a_mistyped_command_still_gets_a_suggestion():
+    out = CliRunner().invoke(main, ["chek"])
+    assert out.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in out.output

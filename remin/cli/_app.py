@@ -73,6 +73,12 @@ class LazyGroup(click.Group):
             importlib.import_module(self.lazy[name][0])
         return self.commands.get(name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and self.get_command(ctx, args[0]) is None:
+            for name in self.lazy:  # a mistyped name: load every command, so click suggests the nearest
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """As click's, but a command not yet imported is described by its stored help."""
         commands = []
