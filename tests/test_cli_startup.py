@@ -82,6 +82,8 @@ def test_unit_registry_same_with_and_without_cache(tmp_path):
 
 
 def test_a_mistyped_command_still_gets_a_suggestion():
-    out = CliRunner().invoke(main, ["chek"])
-    assert out.exit_code == 2
-    assert "No such command 'chek'. Did you mean 'check'?" in out.output
+    # a fresh process: no command module imported yet
+    r = subprocess.run([sys.executable, "-m", "remin", "chek"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in r.stderr
