@@ -267,7 +267,7 @@ def column_letters(n: int) -> str:
     return out or "A"
 
 
-_REF = re.compile(r"\s*([A-Za-z]{1,3})?\s*(\d+)?")
+_REF = re.compile(r"\s*([A-Za-z]+)?\s*(\d+)?")
 
 
 def _exact_extent(archive, info) -> tuple[int, int]:
@@ -305,7 +305,7 @@ def _exact_extent(archive, info) -> tuple[int, int]:
     return state["max_row"], max(state["max_col"], 1)
 
 
-_ANY_REF = re.compile(rb'\br\s*=\s*["\']\s*([A-Za-z]{0,3})\s*(\d+)')
+_ANY_REF = re.compile(rb'\br\s*=\s*["\']\s*([A-Za-z]*)\s*(\d+)')
 _ANY_CELL = re.compile(rb'<(?:\w+:)?c[\s>/]')
 _CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=')
 _ANY_ROW = re.compile(rb'<(?:\w+:)?row[\s>/]')
