@@ -2,6 +2,8 @@
 when cells need trimming or a sheet a closer count, and the grid bound of the guard."""
 from __future__ import annotations
 
+import zipfile
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from remin.io import read_sheets
 from remin.io.delimited import _edge_whitespace
 from remin.io.guard import _NOTABLE, check_workbook
 from remin.io.scan import matches
+from remin.io.states import sheet_states
 
 HEADER = "Level,Part Number,Description,Qty\n"
 
@@ -152,3 +155,29 @@ def test_merged_cells_are_seen_past_the_first_block(tmp_path, monkeypatch):
     assert check_workbook(path, "merged.xlsx").merged
     plain = write_xlsx(tmp_path / "plain.xlsx", sheet_xml(rows_xml(BOM_ROWS)))
     assert not check_workbook(plain, "plain.xlsx").merged
+
+
+def test_sheet_states_come_from_the_workbook_part(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "A&B <x>"                                         # escaped in workbook.xml
+    wb.create_sheet("H").sheet_state = "hidden"
+    wb.create_sheet("V").sheet_state = "veryHidden"
+    for ws in wb.worksheets:
+        ws.append(["Level", "Part Number", "Qty"])
+        ws.append([0, "P1", 1])
+    path = tmp_path / "states.xlsx"
+    wb.save(path)
+    assert sheet_states(path) == {"A&B <x>": "visible", "H": "hidden", "V": "veryhidden"}
+    said = {s.sheet: [f.message for f in s.findings if f.code == "hidden-sheet"] for s in read_sheets(path)}
+    assert said == {"A&B <x>": [], "H": ["the sheet is hidden in Excel; it is read like any other"],
+                    "V": ["the sheet is veryhidden in Excel; it is read like any other"]}
+
+
+def test_sheet_states_are_unknown_without_a_plain_workbook_part(tmp_path, write):
+    assert sheet_states(write("fake.xlsx", "Part Number,Qty\n")) == {}
+    for name, workbook in [("odd.xlsx", '<workbook><sheets><sheet name="BOM" state="odd"/></sheets></workbook>'),
+                           ("twice.xlsx", '<workbook><sheets><sheet name="B"/><sheet name="B"/></sheets></workbook>'),
+                           ("entity.xlsx", '<!DOCTYPE w [<!ENTITY e "x">]><workbook><sheet name="&e;"/></workbook>')]:
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            z.writestr("xl/workbook.xml", workbook)
+        assert sheet_states(tmp_path / name) == {}

@@ -15,6 +15,7 @@ from remin.findings import finding
 from remin.io.guard import PASSWORD_MESSAGE, check_workbook, column_letters
 from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, arrow_columns, clean_text, duplicate_headers, find_header,
                             text_frame, unique_headers)
+from remin.io.states import sheet_states
 from remin.limits import SETTINGS, current
 
 
@@ -35,9 +36,12 @@ def read_excel(path: str | Path, display_name: str | None = None) -> list[RawShe
         raise InputError(f"cannot open as a spreadsheet ({_reason(e)}); expected an .xlsx, .xlsm, "
                          ".xls or .ods workbook", file=name) from None
     merges = _merged_ranges(path) if facts.merged else {}
+    states = sheet_states(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    if list(states) != reader.sheet_names:      # not the sheets fastexcel sees: ask fastexcel
+        states = {}
     sheets: list[RawSheet] = []
     for sheet_name in reader.sheet_names:
-        sheets.append(_read_sheet(reader, sheet_name, name, merges.get(sheet_name, ())))
+        sheets.append(_read_sheet(reader, sheet_name, name, merges.get(sheet_name, ()), states.get(sheet_name)))
     return sheets
 
 
@@ -62,18 +66,22 @@ def _merged_ranges(path: Path) -> dict[str, list]:
         return {}
 
 
-def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
+def _read_sheet(reader, sheet_name: str, name: str, merges=(), visible: str | None = None) -> RawSheet:
     # One load of the whole sheet (calamine parses all of it whatever n_rows says): the header
     # is looked for in its first rows, the data are the rows below. header_row=None with
-    # skip_rows=0 keeps leading blank rows: batch row i is Excel row i + 1.
+    # skip_rows=0 keeps leading blank rows: batch row i is Excel row i + 1. The eager load is
+    # the cheaper one; the lazy one also tells the visibility and where columns start (merges).
     lim = current()
+    options = dict(header_row=None, skip_rows=0, n_rows=HEADER_SEARCH_ROWS + lim.max_rows + 1, dtypes="string",
+                   use_columns=lambda c: c.index <= lim.max_columns)
     try:
-        loaded = reader.load_sheet(sheet_name, header_row=None, skip_rows=0,
-                                   n_rows=HEADER_SEARCH_ROWS + lim.max_rows + 1, dtypes="string",
-                                   use_columns=lambda c: c.index <= lim.max_columns)
-        visible = loaded.visible
-        col_offset = loaded.selected_columns[0].absolute_index if loaded.width else 0
-        batch = loaded.to_arrow()
+        if visible is not None and not merges:
+            batch, col_offset = reader.load_sheet(sheet_name, eager=True, **options), 0
+        else:
+            loaded = reader.load_sheet(sheet_name, **options)
+            visible = loaded.visible
+            col_offset = loaded.selected_columns[0].absolute_index if loaded.width else 0
+            batch = loaded.to_arrow()
     except Exception as e:  # noqa: BLE001
         raise InputError(f"cannot read sheet ({_reason(e)})", file=name, sheet=sheet_name) from None
     top = batch.slice(0, HEADER_SEARCH_ROWS).to_pydict().values()
