@@ -6,6 +6,7 @@ import zipfile
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from hostile_files import BOM_ROWS, rows_xml, sheet_xml, write_xlsx
@@ -15,6 +16,7 @@ from remin.io import read_sheets
 from remin.io.delimited import _edge_whitespace
 from remin.io.guard import _NOTABLE, check_workbook
 from remin.io.scan import matches
+from remin.io.sheet import _longest_bytes
 from remin.io.states import sheet_states
 
 HEADER = "Level,Part Number,Description,Qty\n"
@@ -181,3 +183,11 @@ def test_sheet_states_are_unknown_without_a_plain_workbook_part(tmp_path, write)
         with zipfile.ZipFile(tmp_path / name, "w") as z:
             z.writestr("xl/workbook.xml", workbook)
         assert sheet_states(tmp_path / name) == {}
+
+
+def test_the_longest_cell_is_read_from_the_offsets():
+    cells = pa.array(["ab", None, "xyz12", ""])                          # 2, 0, 5, 0 bytes
+    assert _longest_bytes(cells) == 5
+    assert _longest_bytes(cells.slice(0, 2)) == 2                       # a slice keeps its own offsets
+    assert _longest_bytes(pa.chunked_array([cells.slice(3), cells.slice(0, 1)])) == 2
+    assert _longest_bytes(pa.array(["ééé"], pa.string_view())) == 6     # 3 two-byte characters

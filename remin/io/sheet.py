@@ -76,8 +76,9 @@ def text_frame(columns: dict[str, pa.Array | pa.ChunkedArray], rows: np.ndarray,
     Returns (frame, row numbers of its rows, findings)."""
     findings = cut_long_cells(columns, rows, file, sheet, limit)
     columns, rows = drop_blank_rows(columns, rows)
-    dtype = pd.StringDtype("pyarrow")
-    frame = pd.DataFrame({name: pd.Series(cells, dtype=dtype, copy=False) for name, cells in columns.items()})
+    dtype = pd.StringDtype("pyarrow")     # stores large_string: cast here, cheaper than pandas' own cast
+    frame = pd.DataFrame({name: pd.Series(cells.cast(pa.large_string()), dtype=dtype, copy=False)
+                          for name, cells in columns.items()})
     return frame, rows, findings
 
 
@@ -108,7 +109,7 @@ def cut_long_cells(columns: dict, rows: np.ndarray, file: str, sheet: str | None
     from remin.findings import finding
     out = []
     for name, cells in columns.items():
-        if cells.null_count == len(cells) or pc.max(pc.binary_length(cells)).as_py() <= limit:
+        if cells.null_count == len(cells) or _longest_bytes(cells) <= limit:
             continue
         lengths = pc.utf8_length(cells)
         long = pc.fill_null(pc.greater(lengths, limit), False)
@@ -121,3 +122,17 @@ def cut_long_cells(columns: dict, rows: np.ndarray, file: str, sheet: str | None
                            "--max-cell-chars)", file=file, sheet=sheet, row=int(rows[first]), column=str(name)))
         columns[name] = pc.if_else(long, pc.utf8_slice_codeunits(cells, 0, limit), cells)
     return out
+
+
+def _longest_bytes(cells: pa.Array | pa.ChunkedArray) -> int:
+    """Bytes of the longest cell (at least; a null slot may span bytes), from the offsets
+    alone: cheaper than computing every cell's length."""
+    if not (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
+        cells = cells.cast(pa.large_string())
+    longest = 0
+    for chunk in getattr(cells, "chunks", [cells]):
+        if len(chunk):
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+            longest = max(longest, int(np.diff(offsets).max()))
+    return longest
