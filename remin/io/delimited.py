@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,9 @@ import pandas as pd
 from remin.columns import header_score
 from remin.errors import InputError
 from remin.findings import finding
-from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, duplicate_headers,
-                            find_header, unique_headers)
+from remin.io.scan import matches
+from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, arrow_columns, clean_text, duplicate_headers, find_header,
+                            text_frame, unique_headers)
 from remin.limits import SETTINGS, current
 
 _SAMPLE_BYTES = 256 * 1024
@@ -67,7 +69,10 @@ def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
 def sniff(text: str) -> tuple[str, int | None]:
     """(delimiter, header index): the delimiter whose split gives the best header."""
     best = (",", None, 0)
+    searched = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
     for d in _DELIMITERS:
+        if d not in searched:
+            continue                # one cell a row names one field at most: never a header
         rows = _sample_rows(text, d)
         h = find_header(rows)
         score = header_score(rows[h]) if h is not None else 0
@@ -122,12 +127,11 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
     findings = duplicate_headers(sample[h], header, name, None, header_line)
     fast = _read_with_arrow(path, delimiter, header, header_line) if encoding.startswith("utf-8") else None
     if fast is not None:
-        frame, rows = fast
-        if len(frame) > lim.max_rows:
+        columns, rows = fast
+        if len(rows) > lim.max_rows:
             raise _too_many_rows(name, lim)
-        findings += cut_long_cells(frame, rows, name, None, lim.max_cell_chars)
-        frame, rows = drop_blank_rows(frame, rows)
-        return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
+        frame, rows, cut = text_frame(columns, rows, name, None, lim.max_cell_chars)
+        return [RawSheet(name, None, frame, rows, header_line, decimal, findings + cut)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -154,9 +158,8 @@ def read_delimited(path: str | Path, display_name: str | None = None) -> list[Ra
             order = np.argsort(rows, kind="stable")
             frame, rows = frame.iloc[order].reset_index(drop=True), rows[order]
     frame = frame.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(frame) else frame
-    findings += cut_long_cells(frame, rows, name, None, lim.max_cell_chars)
-    frame, rows = drop_blank_rows(frame, rows)
-    return [RawSheet(name, None, frame, rows, header_line, decimal, findings)]
+    frame, rows, cut = text_frame(arrow_columns(frame), rows, name, None, lim.max_cell_chars)
+    return [RawSheet(name, None, frame, rows, header_line, decimal, findings + cut)]
 
 
 def _too_many_rows(name: str, lim) -> InputError:
@@ -183,9 +186,8 @@ def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line:
     trimmed and blanks made NA in Arrow. Used only when every line after the header is
     exactly one row of the right width (no blank lines, no line breaks inside quotes,
     no broken rows), so row numbers stay exact; otherwise None and the careful
-    pandas path below takes over."""
+    pandas path below takes over. Returns (columns, row numbers)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     invalid = []
@@ -195,32 +197,50 @@ def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line:
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=header, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=False,
-                                             ignore_empty_lines=False, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
+        raw = path.read_bytes()
+    except OSError:
         return None
+    # Blank cells are made null by the reader; cells are trimmed in Arrow only if some cell
+    # may start or end with whitespace, which an RE2 scan of the bytes rules out for most
+    # files while the reader parses them (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        edge = pool.submit(_edge_whitespace, raw, delimiter)
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(raw),
+                read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=header, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=False,
+                                                 ignore_empty_lines=False, invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(column_types={h: pa.large_string() for h in header},
+                                                     strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                                     null_values=[""]))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
+            return None
+        trim = edge.result()
     if invalid:
         return None
-    with open(path, "rb") as f:
-        newlines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 24), b""))
-        f.seek(-1, 2)
-        last_terminated = f.read(1) == b"\n"
-    data_lines = newlines + (0 if last_terminated else 1) - header_line
+    data_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) - header_line
     if table.num_rows != data_lines:
         return None
-    columns = {}
-    for h, col in zip(header, table.columns):
-        trimmed = pc.utf8_trim_whitespace(col)
-        columns[h] = pd.Series(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed),
-                               dtype=pd.StringDtype("pyarrow"))
-    frame = pd.DataFrame(columns)
-    rows = np.arange(header_line + 1, header_line + 1 + len(frame))
-    return frame, rows
+    columns = {h: clean_text(col) if trim else col for h, col in zip(header, table.columns)}
+    rows = np.arange(header_line + 1, header_line + 1 + table.num_rows)
+    return columns, rows
+
+
+#: ASCII whitespace that trimming removes, as an RE2 class body (besides the line end \n).
+_EDGE_SPACE = r" \t\x0b\x0c\x1c-\x1f"
+
+
+def _edge_whitespace(raw: bytes, delimiter: str) -> bool:
+    """False only if no cell can start or end with whitespace: an ASCII file where no space,
+    tab, ... stands next to a delimiter, a quote or a line end, and \r only ends lines.
+    One RE2 pass over the bytes, cheaper than trimming every cell."""
+    if not raw.isascii():
+        return True                        # Unicode spaces (NBSP, ...): trim
+    space = _EDGE_SPACE.replace(r"\t", "") if delimiter == "\t" else _EDGE_SPACE
+    edge = re.escape(delimiter) if delimiter != "\t" else r"\t"
+    pattern = rf'[{edge}\n"][{space}]|[{space}]([{edge}\r\n"]|$)|\r([^\n]|$)'
+    return matches(raw, pattern)
 
 
 def _delim_name(d: str) -> str:

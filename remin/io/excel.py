@@ -13,8 +13,9 @@ import fastexcel
 from remin.errors import InputError
 from remin.findings import finding
 from remin.io.guard import PASSWORD_MESSAGE, check_workbook, column_letters
-from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, cut_long_cells, drop_blank_rows, duplicate_headers,
-                            find_header, unique_headers)
+from remin.io.sheet import (HEADER_SEARCH_ROWS, RawSheet, arrow_columns, clean_text, duplicate_headers, find_header,
+                            text_frame, unique_headers)
+from remin.io.states import sheet_states
 from remin.limits import SETTINGS, current
 
 
@@ -35,9 +36,12 @@ def read_excel(path: str | Path, display_name: str | None = None) -> list[RawShe
         raise InputError(f"cannot open as a spreadsheet ({_reason(e)}); expected an .xlsx, .xlsm, "
                          ".xls or .ods workbook", file=name) from None
     merges = _merged_ranges(path) if facts.merged else {}
+    states = sheet_states(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    if list(states) != reader.sheet_names:      # not the sheets fastexcel sees: ask fastexcel
+        states = {}
     sheets: list[RawSheet] = []
     for sheet_name in reader.sheet_names:
-        sheets.append(_read_sheet(reader, sheet_name, name, merges.get(sheet_name, ())))
+        sheets.append(_read_sheet(reader, sheet_name, name, merges.get(sheet_name, ()), states.get(sheet_name)))
     return sheets
 
 
@@ -62,17 +66,26 @@ def _merged_ranges(path: Path) -> dict[str, list]:
         return {}
 
 
-def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
-    # header_row=None with skip_rows=0 keeps leading blank rows: frame row i is Excel row i + 1
+def _read_sheet(reader, sheet_name: str, name: str, merges=(), visible: str | None = None) -> RawSheet:
+    # One load of the whole sheet (calamine parses all of it whatever n_rows says): the header
+    # is looked for in its first rows, the data are the rows below. header_row=None with
+    # skip_rows=0 keeps leading blank rows: batch row i is Excel row i + 1. The eager load is
+    # the cheaper one; the lazy one also tells the visibility and where columns start (merges).
     lim = current()
+    options = dict(header_row=None, skip_rows=0, n_rows=HEADER_SEARCH_ROWS + lim.max_rows + 1, dtypes="string",
+                   use_columns=lambda c: c.index <= lim.max_columns)
     try:
-        peek = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, n_rows=HEADER_SEARCH_ROWS,
-                                 dtypes="string", use_columns=lambda c: c.index <= lim.max_columns)
-        visible = peek.visible
-        top = peek.to_pandas()
+        if visible is not None and not merges:
+            batch, col_offset = reader.load_sheet(sheet_name, eager=True, **options), 0
+        else:
+            loaded = reader.load_sheet(sheet_name, **options)
+            visible = loaded.visible
+            col_offset = loaded.selected_columns[0].absolute_index if loaded.width else 0
+            batch = loaded.to_arrow()
     except Exception as e:  # noqa: BLE001
         raise InputError(f"cannot read sheet ({_reason(e)})", file=name, sheet=sheet_name) from None
-    rows = top.astype(object).where(top.notna(), None).values.tolist()
+    top = batch.slice(0, HEADER_SEARCH_ROWS).to_pydict().values()
+    rows = [list(cells) for cells in zip(*top)]
     empty = RawSheet(name, sheet_name, pd.DataFrame(), np.array([], dtype=int), None)
     if not any(any(c not in (None, "") for c in r) for r in rows):
         empty.findings.append(finding("empty-sheet", "the sheet has no cells", file=name, sheet=sheet_name))
@@ -91,27 +104,19 @@ def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
                          f"(raise it with --max-columns or {SETTINGS['max_columns'][0]})",
                          file=name, sheet=sheet_name, row=h + 1)
     header = unique_headers(rows[h][:width])
-    try:
-        loaded = reader.load_sheet(sheet_name, header_row=None, skip_rows=h + 1, n_rows=lim.max_rows + 1,
-                                   dtypes="string", use_columns=lambda c: c.index < width)
-        col_offset = loaded.selected_columns[0].absolute_index if loaded.width else 0
-        full = loaded.to_pandas()
-    except Exception as e:  # noqa: BLE001
-        raise InputError(f"cannot read sheet ({_reason(e)})", file=name, sheet=sheet_name) from None
-    if len(full) > lim.max_rows:
+    data = batch.slice(h + 1)
+    if data.num_rows > lim.max_rows:
         raise InputError(f"the sheet has more than {lim.max_rows:,} data rows, the limit (raise it with "
                          f"--max-rows or {SETTINGS['max_rows'][0]})", file=name, sheet=sheet_name)
-    full = full.iloc[:, :len(header)]
-    full.columns = header[:full.shape[1]]
-    for missing in header[full.shape[1]:]:
-        full[missing] = pd.NA
-    row_numbers = np.arange(len(full)) + h + 2
+    row_numbers = np.arange(data.num_rows) + h + 2
     findings = duplicate_headers(rows[h], header, name, sheet_name, h + 1)
     if merges:
-        findings += _fill_merged(full, row_numbers, col_offset, merges, name, sheet_name)
-    full = full.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(full) else full
-    findings += cut_long_cells(full, row_numbers, name, sheet_name, lim.max_cell_chars)
-    frame, row_numbers = drop_blank_rows(full, row_numbers)
+        columns, merge_findings = _filled_columns(data, header, row_numbers, col_offset, merges, name, sheet_name)
+        findings += merge_findings
+    else:
+        columns = {text: clean_text(data.column(i)) for i, text in enumerate(header)}
+    frame, row_numbers, cut = text_frame(columns, row_numbers, name, sheet_name, lim.max_cell_chars)
+    findings += cut
     sheet = RawSheet(name, sheet_name, frame, row_numbers, h + 1, ".", findings)
     if visible != "visible":
         sheet.findings.append(finding("hidden-sheet", f"the sheet is {visible} in Excel; it is read like any other",
@@ -120,6 +125,13 @@ def _read_sheet(reader, sheet_name: str, name: str, merges=()) -> RawSheet:
         sheet.findings.append(finding("empty-sheet", "the sheet has a header but no data rows",
                                       file=name, sheet=sheet_name, row=h + 1))
     return sheet
+
+
+def _filled_columns(data, header, row_numbers, col_offset, merges, name, sheet_name):
+    """Cleaned text columns with merged ranges filled in (pandas: only workbooks with merges)."""
+    full = pd.DataFrame({text: data.column(i).to_pandas() for i, text in enumerate(header)})
+    findings = _fill_merged(full, row_numbers, col_offset, merges, name, sheet_name)
+    return {text: clean_text(cells) for text, cells in arrow_columns(full).items()}, findings
 
 
 def _fill_merged(full: pd.DataFrame, row_numbers: np.ndarray, col_offset: int, merges, name, sheet_name):

@@ -14,20 +14,26 @@ strings makes it reserve 96 GB; either aborts the whole process, which no
   lies about its size is caught) and bounds the grid each sheet spans, and
   the shared-string count, by what the bytes can hold.
 
-The grid bound is cheap for files written the usual way (every ``<c>`` with
-``r="A1"`` first, as Excel, LibreOffice and openpyxl write); anything else gets
-an exact count with expat. ODS files are left to calamine, which caps their
-cells itself; legacy .xls files cannot span more than 65,536 x 256 cells.
+The grid bound costs one RE2 pass per 16 MB block for files written the usual
+way (every ``<c>`` with ``r="A1"`` first, as Excel, LibreOffice and openpyxl
+write): cells up to Z999999 need no count, the few others (columns of two or
+more letters, rows of seven or more digits) are read exactly; a part whose bound
+passes the limit is bounded again from every reference it names, and anything
+else (cells without references, namespace prefixes) gets an exact count with
+expat. ODS files are left to calamine, which caps their cells itself; legacy
+.xls files cannot span more than 65,536 x 256 cells.
 """
 from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
 from remin.errors import InputError
+from remin.io.scan import matches
 from remin.limits import SETTINGS, Limits, current
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,15 +46,20 @@ RATIO_FLOOR = 20_000_000
 #: Real sheets compress about 5-15 : 1; even empty styled grids stay far below this.
 MAX_RATIO = 200
 _CHUNK = 1 << 24
-#: Row numbers below this and columns of one letter need no exact count.
-_SMALL_ROWS, _SMALL_COLS = 99_999, 26
-
-# cells with a row of 6+ digits or a column of 2-3 letters: the only ones that can make a large grid
-# (one pattern each: an alternation of the two is several times slower)
-_WIDE_REF = re.compile(rb'r="([A-Za-z]{2,3})(\d+)')
-_DEEP_REF = re.compile(rb'r="[A-Za-z]?(\d{6,})')
-# a <c> not written as <c r="...">, or namespace-prefixed cells or rows: take the exact count
-_ODD_TAGS = (re.compile(rb'<c[>/\t\r\n]'), re.compile(rb':(?:c|row)[\s>/]'))
+# A cell written <c r="A1"> .. <c r="Z999999"> lies within 999,999 rows x 26 columns; only the
+# others need a closer look. RE2 (through pyarrow) spots them with one linear pass, together
+# with everything else a chunk is checked for: namespace-prefixed cells or rows, merged cells,
+# a shared-string count. What it spells out is the complement of a "simple" cell tag: <c then
+# no attribute, other whitespace, another first attribute, or a reference of 2+ letters or 7+ digits.
+_SIMPLE_ROWS, _SIMPLE_COLS = 999_999, 26
+_NOTABLE = (r'<c(?:[>/\t\r\n]| (?:[^r]|r[^=]|r=[^"]|r="[^A-Z]|r="[A-Z][^0-9]|r="[A-Z][0-9]{1,6}[^"0-9]'
+            r'|r="[A-Z][0-9]{7}))|:(?:c|row)[ \t\r\n>/]|mergeCell |uniqueCount')
+# cells not written <c r="letters digits">, or namespace-prefixed cells or rows: count them exactly
+_ODD_TAGS = (re.compile(rb'<c(?:[>/\t\r\n]| (?!r="[A-Za-z]+\d+"))'), re.compile(rb':(?:c|row)[\s>/]'))
+_WIDE_COLS = re.compile(rb'<c r="([A-Za-z]{2,})\d')
+_DEEP_ROWS = re.compile(rb'<c r="[A-Za-z]+(\d{7,})"')
+_ANY_ROWS = re.compile(rb'<c r="[A-Za-z]+(\d+)"')
+_ANY_COLS = re.compile(rb'<c r="([A-Za-z]+)\d')
 _UNIQUE_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*["\'](\d+)')
 
 
@@ -116,45 +127,117 @@ def _check_archive(archive: zipfile.ZipFile, name: str, lim: Limits, facts: Work
                              f"({str(e)[:120] or type(e).__name__})", file=name) from None
 
 
-def _check_part(archive, info, name: str, lim: Limits, scan: bool) -> bool:
-    """Unzip one part (zipfile verifies its CRC and size) and bound its grid;
-    True if it has merged cells."""
-    max_row = max_col = n_cells = n_cells_r = 0
-    odd = sst_seen = merged = False
+def _chunks(archive, info):
+    """The unzipped part in blocks of about _CHUNK bytes, each cut after its last '>' so that no
+    tag straddles two blocks. zipfile checks the CRC and size once the part is read to its end."""
     carry = b""
     with archive.open(info) as fh:
         while True:
             block = fh.read(_CHUNK)
-            data = carry + block
-            if block:       # cut after the last '>' so that no tag straddles two chunks
-                cut = data.rfind(b">") + 1
-                data, carry = data[:cut], data[cut:]
-            if scan and data:
-                if not sst_seen and b"uniqueCount" in data:
-                    sst_seen = _check_unique_count(data, info, name)
-                for m in _WIDE_REF.finditer(data):
-                    max_col, max_row = max(max_col, column_number(m.group(1))), max(max_row, int(m.group(2)))
-                for m in _DEEP_REF.finditer(data):
-                    max_row = max(max_row, int(m.group(1)))
-                n_cells += data.count(b"<c ")
-                n_cells_r += data.count(b'<c r="')
-                odd = odd or any(p.search(data) is not None for p in _ODD_TAGS)
-                merged = merged or b"mergeCell " in data
             if not block:
-                break
-    if not scan or (n_cells == 0 and not odd):
-        return merged
-    # every cell written <c r="..."> is placed by its reference (rows do not matter then): its row
-    # is < 100,000 and its column one letter unless _DEEP_REF / _WIDE_REF saw it
-    rows, cols = max(max_row, _SMALL_ROWS), max(max_col, _SMALL_COLS)
-    if odd or n_cells != n_cells_r or rows * cols > lim.max_cells:
-        rows, cols = _exact_extent(archive, info)
+                if carry:
+                    yield carry
+                return
+            cut = block.rfind(b">") + 1
+            if cut == 0:                   # no tag ends in this block: carry all of it
+                carry += block
+                continue
+            data, carry = b"".join((carry, memoryview(block)[:cut])), block[cut:]   # one copy, not two
+            yield data
+
+
+def _notable(data: bytes) -> bool:
+    """True if the block holds anything but simple cells (see _NOTABLE): one RE2 pass."""
+    return matches(data, _NOTABLE)
+
+
+@dataclass
+class _Bound:
+    """What the blocks of one part showed: an upper bound of the grid its cells span."""
+
+    cells: bool = False       # any <c r="..."> at all
+    odd: bool = False         # cells placed other than by a plain reference: count exactly
+    rows: int = 0             # largest row of 7+ digits seen
+    cols: int = 0             # largest column of 2+ letters seen
+    merged: bool = False
+    sst_seen: bool = False
+
+    def add(self, data: bytes, notable: bool, info, name: str) -> None:
+        """Take in one block; ``notable`` is what _notable(data) said."""
+        self.cells = self.cells or b'<c r="' in data
+        if not notable:
+            return
+        if not self.sst_seen and b"uniqueCount" in data:
+            self.sst_seen = _check_unique_count(data, info, name)
+        self.merged = self.merged or b"mergeCell " in data
+        if self.odd:
+            return
+        if any(p.search(data) is not None for p in _ODD_TAGS):
+            self.odd = True
+            return
+        wide = set(_WIDE_COLS.findall(data))
+        if wide:
+            self.cols = max(self.cols, max(column_number(c) for c in wide))
+        deep = _DEEP_ROWS.findall(data)
+        if deep:
+            self.rows = max(self.rows, max(map(int, deep)))
+
+    def extent(self) -> tuple[int, int]:
+        """(rows, columns) no cell goes beyond: every cell is written <c r="..."> (not odd) and
+        placed by its reference; the simple ones lie within 999,999 x 26."""
+        if not self.cells:
+            return 0, 0
+        return max(self.rows, _SIMPLE_ROWS), max(self.cols, _SIMPLE_COLS)
+
+
+def _check_part(archive, info, name: str, lim: Limits, scan: bool) -> bool:
+    """Unzip one part (zipfile verifies its CRC and size) and bound its grid;
+    True if it has merged cells."""
+    bound = _Bound()
+    if not scan:
+        for _ in _chunks(archive, info):
+            pass
+    elif info.file_size <= _CHUNK:
+        for data in _chunks(archive, info):
+            bound.add(data, _notable(data), info, name)
+    else:
+        # unzip the next block while RE2 scans this one: zlib and Arrow both release the GIL
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = None
+            for data in _chunks(archive, info):
+                scanned = (data, pool.submit(_notable, data))
+                if pending is not None:
+                    bound.add(pending[0], pending[1].result(), info, name)
+                pending = scanned
+            if pending is not None:
+                bound.add(pending[0], pending[1].result(), info, name)
+    if not scan or not (bound.cells or bound.odd):
+        return bound.merged
+    rows, cols = bound.extent()
+    if not bound.odd and rows * cols > lim.max_cells:
+        rows, cols = _reference_extent(archive, info)      # the largest row and column any reference names
+    if bound.odd or rows * cols > lim.max_cells:
+        rows, cols = _exact_extent(archive, info)           # parsed the way calamine places cells
     if rows * cols > lim.max_cells:
         raise InputError(f"the sheet part {info.filename!r} spans {rows:,} rows x {cols:,} columns (to cell "
                          f"{column_letters(cols)}{rows}) = {rows * cols:,} cells, more than the limit of "
                          f"{lim.max_cells:,}; if far-away cells hold only formatting, clear them in Excel, or "
                          f"{_hint('max_cells')}", file=name)
-    return merged
+    return bound.merged
+
+
+def _reference_extent(archive, info) -> tuple[int, int]:
+    """The largest row and column named by any <c r="..."> of a part whose cells all have one:
+    an upper bound of where calamine places them (text in comments counts too)."""
+    rows = cols = 0
+    for data in _chunks(archive, info):
+        found = _ANY_ROWS.findall(data)
+        if found:
+            rows = max(rows, max(map(int, found)))
+        letters = set(_ANY_COLS.findall(data))
+        if letters:
+            cols = max(cols, max(column_number(c) for c in letters))
+    return rows, cols
 
 
 def _check_unique_count(data: bytes, info, name: str) -> bool:
@@ -184,7 +267,7 @@ def column_letters(n: int) -> str:
     return out or "A"
 
 
-_REF = re.compile(r"\s*([A-Za-z]{1,3})?\s*(\d+)?")
+_REF = re.compile(r"\s*([A-Za-z]+)?\s*(\d+)?")
 
 
 def _exact_extent(archive, info) -> tuple[int, int]:
@@ -222,7 +305,7 @@ def _exact_extent(archive, info) -> tuple[int, int]:
     return state["max_row"], max(state["max_col"], 1)
 
 
-_ANY_REF = re.compile(rb'\br\s*=\s*["\']\s*([A-Za-z]{0,3})\s*(\d+)')
+_ANY_REF = re.compile(rb'\br\s*=\s*["\']\s*([A-Za-z]*)\s*(\d+)')
 _ANY_CELL = re.compile(rb'<(?:\w+:)?c[\s>/]')
 _CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=')
 _ANY_ROW = re.compile(rb'<(?:\w+:)?row[\s>/]')
@@ -233,23 +316,14 @@ def _tolerant_extent(archive, info) -> tuple[int, int]:
     bytes alone: the largest row and column any reference names, every row tag a
     row, and every cell without a reference one more column."""
     max_row = max_col = n_rows = n_cells = n_refs = 0
-    carry = b""
-    with archive.open(info) as fh:
-        while True:
-            block = fh.read(_CHUNK)
-            data = carry + block
-            if block:
-                cut = data.rfind(b">") + 1
-                data, carry = data[:cut], data[cut:]
-            for m in _ANY_REF.finditer(data):
-                if m.group(1):
-                    max_col = max(max_col, column_number(m.group(1)))
-                max_row = max(max_row, int(m.group(2)))
-            n_rows += len(_ANY_ROW.findall(data))
-            n_cells += len(_ANY_CELL.findall(data))
-            n_refs += len(_CELL_WITH_REF.findall(data))
-            if not block:
-                break
+    for data in _chunks(archive, info):
+        for m in _ANY_REF.finditer(data):
+            if m.group(1):
+                max_col = max(max_col, column_number(m.group(1)))
+            max_row = max(max_row, int(m.group(2)))
+        n_rows += len(_ANY_ROW.findall(data))
+        n_cells += len(_ANY_CELL.findall(data))
+        n_refs += len(_CELL_WITH_REF.findall(data))
     return max(max_row, n_rows), max_col + max(n_cells - n_refs, 0)
 
 

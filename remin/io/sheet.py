@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from remin.columns import header_score
 
@@ -60,30 +62,77 @@ def duplicate_headers(cells, unique: list[str], file: str, sheet: str | None, ro
     return out
 
 
-def drop_blank_rows(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Remove rows whose cells are all blank; keep the row numbers of the rest."""
-    keep = frame.notna().any(axis=1).to_numpy()
+def clean_text(cells: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """Cells trimmed of whitespace, blank ones null (in Arrow: no Python strings)."""
+    trimmed = pc.utf8_trim_whitespace(cells)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+
+
+def text_frame(columns: dict[str, pa.Array | pa.ChunkedArray], rows: np.ndarray, file: str, sheet: str | None,
+               limit: int) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """The RawSheet frame from cleaned text columns (Arrow): cells longer than ``limit``
+    characters cut (with a finding per column), rows without any cell dropped, each column
+    an Arrow-backed string column of pandas (no Python objects on the way).
+    Returns (frame, row numbers of its rows, findings)."""
+    findings = cut_long_cells(columns, rows, file, sheet, limit)
+    columns, rows = drop_blank_rows(columns, rows)
+    dtype = pd.StringDtype("pyarrow")     # stores large_string: cast here, cheaper than pandas' own cast
+    frame = pd.DataFrame({name: pd.Series(cells.cast(pa.large_string()), dtype=dtype, copy=False)
+                          for name, cells in columns.items()})
+    return frame, rows, findings
+
+
+def arrow_columns(frame: pd.DataFrame) -> dict[str, pa.ChunkedArray]:
+    """A pandas frame of text (object or string columns, NA for blanks) as Arrow columns."""
+    return {name: pa.chunked_array([pa.array(frame[name], type=pa.large_string(), from_pandas=True)])
+            for name in frame.columns}
+
+
+def drop_blank_rows(columns: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
+    """Remove rows whose cells are all null; keep the row numbers of the rest."""
+    if not columns or any(cells.null_count == 0 for cells in columns.values()):
+        return columns, rows
+    keep = np.zeros(len(rows), dtype=bool)
+    for cells in columns.values():
+        keep |= pc.is_valid(cells).to_numpy(zero_copy_only=False)
     if keep.all():
-        return frame, rows
-    return frame.loc[keep].reset_index(drop=True), rows[keep]
+        return columns, rows
+    mask = pa.array(keep)
+    return {name: cells.filter(mask) for name, cells in columns.items()}, rows[keep]
 
 
-def cut_long_cells(frame: pd.DataFrame, rows: np.ndarray, file: str, sheet: str | None, limit: int) -> list:
-    """Cut cells longer than ``limit`` characters (in place) and report each
-    column once with its first row: a cell that long is pasted data, not a part
-    number or a quantity."""
+def cut_long_cells(columns: dict, rows: np.ndarray, file: str, sheet: str | None, limit: int) -> list:
+    """Cut cells longer than ``limit`` characters (replacing the column in ``columns``) and
+    report each column once with its first row: a cell that long is pasted data, not a part
+    number or a quantity. A column whose longest cell has at most ``limit`` bytes (a
+    character is at least one byte) is not looked at again."""
     from remin.findings import finding
     out = []
-    for col in frame.columns:
-        cells = frame[col]
-        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
-            lengths = cells.str.len()
-            long = (lengths > limit).fillna(False).to_numpy(bool)
-            if long.any():
-                first = int(np.flatnonzero(long)[0])
-                out.append(finding("cell-truncated", f"{int(long.sum())} cell(s) longer than {limit:,} "
-                                   f"characters (the longest has {int(lengths.max()):,}) were cut to {limit:,} "
-                                   "(raise the limit with --max-cell-chars)",
-                                   file=file, sheet=sheet, row=int(rows[first]), column=str(col)))
-                frame.loc[long, col] = cells[long].str.slice(0, limit)
+    for name, cells in columns.items():
+        if cells.null_count == len(cells) or _longest_bytes(cells) <= limit:
+            continue
+        lengths = pc.utf8_length(cells)
+        long = pc.fill_null(pc.greater(lengths, limit), False)
+        n_long = pc.sum(long).as_py() or 0
+        if not n_long:
+            continue
+        first = int(np.flatnonzero(long.to_numpy(zero_copy_only=False))[0])
+        out.append(finding("cell-truncated", f"{n_long} cell(s) longer than {limit:,} characters (the longest "
+                           f"has {pc.max(lengths).as_py():,}) were cut to {limit:,} (raise the limit with "
+                           "--max-cell-chars)", file=file, sheet=sheet, row=int(rows[first]), column=str(name)))
+        columns[name] = pc.if_else(long, pc.utf8_slice_codeunits(cells, 0, limit), cells)
     return out
+
+
+def _longest_bytes(cells: pa.Array | pa.ChunkedArray) -> int:
+    """Bytes of the longest cell (at least; a null slot may span bytes), from the offsets
+    alone: cheaper than computing every cell's length."""
+    if not (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
+        cells = cells.cast(pa.large_string())
+    longest = 0
+    for chunk in getattr(cells, "chunks", [cells]):
+        if len(chunk):
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+            longest = max(longest, int(np.diff(offsets).max()))
+    return longest
