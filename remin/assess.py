@@ -237,7 +237,7 @@ def _rollup_elements(graph: Graph, own_el: np.ndarray, declared: np.ndarray) -> 
     out = np.zeros_like(own_el)
     active = np.flatnonzero((own_el != 0).any(axis=0))      # NaN != 0 is True: unknowns roll up too
     if len(active):
-        out[:, active] = rollup(graph, own_el[:, active], declared, 0.0)[0]
+        out[:, active] = rollup(graph, own_el[:, active], declared, 0.0, children=False)[0]
     return out
 
 
@@ -331,7 +331,8 @@ def _fill_top_contributors(a: Assessment, sku_list) -> None:
     weight = np.where(a.composition_declared, weight, 0.0)
     if not weight.any():
         return
-    X = extended_matrix(a.graph, pos, a.composition_declared).tocsc()
+    # only parts that hold something weighted matter: the rest of the BOM is never expanded
+    X = extended_matrix(a.graph, pos, a.composition_declared, enter=contains(a.graph, weight > 0)).tocsc()
     contrib = sparse.diags(weight) @ X          # (n x SKUs): controlled mass each part brings
     contrib = contrib.tocsc()
     best = np.asarray(contrib.argmax(axis=0)).ravel()

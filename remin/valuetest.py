@@ -276,7 +276,7 @@ def numerator(graph: Graph, parts, flag, fallback, value, origin_shares, est_own
     nothing = fallback & ~(np.nan_to_num(est_own, nan=1.0) != 0).any(axis=1)   # no content to value either
     est[nothing] = np.where(origin_shares[nothing] > 0, np.nan, 0.0)
     own = np.hstack([item, est])
-    tot, _ = rollup(graph, own, flag | comp_declared, 0.0)
+    tot, _ = rollup(graph, own, flag | comp_declared, 0.0, children=False)
     findings = []
     unvalued = (valued & np.isnan(value) & np.isnan(parts["unit_value"].to_numpy(float))) | nothing
     if unvalued.any():
@@ -351,8 +351,8 @@ def _verdicts(low, high, denominator, threshold) -> np.ndarray:
 def _part1_present(graph: Graph, flag, origin_shares) -> pd.array:
     """True: a Chinese-origin Part I item is in the part (or is the part); NA: none is
     known to be Chinese but one of unknown origin is; False otherwise."""
-    cn = contains(graph, flag & (origin_shares[:, 0] > 0))
-    unknown = contains(graph, flag & (origin_shares[:, 2] > 0))
+    both = contains(graph, flag[:, None] & (origin_shares[:, [0, 2]] > 0))   # one roll-up for the two
+    cn, unknown = both[:, 0], both[:, 1]
     out = pd.array(cn, dtype="boolean")
     out[~cn & unknown] = pd.NA
     return out
