@@ -361,9 +361,13 @@ def _part1_present(graph: Graph, flag, origin_shares) -> pd.array:
 def headline(res: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(verdict, decided_by): the value test where it could be decided (in scope, not
     no-data), else the mass test."""
-    vv = res["value_verdict"].to_numpy(object)
-    use_value = (vv != NO_DATA) & (vv != NOT_APPLICABLE)
-    return np.where(use_value, vv, res["mass_verdict"].to_numpy(object)), np.where(use_value, "value", "mass")
+    return headline_of(res["value_verdict"].to_numpy(object), res["mass_verdict"].to_numpy(object))
+
+
+def headline_of(value_verdict: np.ndarray, mass_verdict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """headline() from the two verdict arrays."""
+    use_value = (value_verdict != NO_DATA) & (value_verdict != NOT_APPLICABLE)
+    return np.where(use_value, value_verdict, mass_verdict), np.where(use_value, "value", "mass")
 
 
 def needs_licence(res: pd.DataFrame) -> np.ndarray:
@@ -375,14 +379,13 @@ def needs_licence(res: pd.DataFrame) -> np.ndarray:
 
 def value_no_data_findings(res: pd.DataFrame, sku_list, currency) -> list[Finding]:
     """One finding per reported SKU in scope whose value test has no data, saying why."""
+    rows = res.loc[list(sku_list), ["value_verdict", "value", "value_basis"]]
+    rows = rows[(rows["value_verdict"] == NO_DATA).to_numpy(bool)]   # usually none: nothing per SKU
     out = []
-    for s in sku_list:
-        r = res.loc[s]
-        if r["value_verdict"] != NO_DATA:
-            continue
-        if np.isnan(r["value"]):
+    for s, value, basis in zip(rows.index, rows["value"].to_numpy(float), rows["value_basis"].tolist()):
+        if np.isnan(value):
             why = (f"its declared value cannot be used in {currency or 'one currency'} (no exchange rate or "
-                   "no currency)" if r["value_basis"] == DECLARED
+                   "no currency)" if basis == DECLARED
                    else "it declares no value and its children's values are incomplete")
         else:
             why = ("a Part I item or controlled content in it could not be valued (see missing-rate, "
