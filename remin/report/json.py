@@ -106,10 +106,10 @@ def sku_records(a: Assessment, skus) -> list[dict]:
     return out
 
 
-def to_dict(a: Assessment, frames=None) -> dict:
+def to_dict(a: Assessment, frames=None, raw=None) -> dict:
     """The §2.7 report; with ``frames`` (remin.report.frames.ReportFrames) also the
     workbook's detail: per-SKU ``contributors``, ``where_used``, ``rules.instruments``
-    and ``generated_at`` (see remin.report.detail)."""
+    and ``generated_at`` (see remin.report.detail; ``raw``: its placeholders)."""
     rules = a.rules.to_dict()
     out = {
         "remin_version": __version__,
@@ -121,7 +121,7 @@ def to_dict(a: Assessment, frames=None) -> dict:
     }
     if frames is not None:
         from remin.report.detail import add_detail
-        add_detail(out, frames)
+        add_detail(out, frames, raw)
     return out
 
 
@@ -131,6 +131,14 @@ PRETTY_LIMIT = 5000
 
 
 def to_json(a: Assessment, indent: int | None = 2, frames=None) -> str:
+    if frames is not None:
+        from remin.report.detail import detail_size
+        from remin.report.jsontext import RawTexts
+        if indent is None or detail_size(a.sku_list, frames) > PRETTY_LIMIT:
+            # compact: the big detail lists are written as text column by column (same bytes)
+            raw = RawTexts()
+            report = to_dict(a, frames, raw)
+            return raw.substitute(json.dumps(report, ensure_ascii=False, default=_default))
     report = to_dict(a, frames)
     size = len(report["skus"]) + sum(len(s.get("contributors", ())) for s in report["skus"]) \
         + len(report.get("where_used", ()))
