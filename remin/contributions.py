@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from remin.assess import ORIGIN_CLASSES, Assessment
+from remin.origins import part_origin_class
 from remin.rollup import contains
 from remin.treepaths import PATH_LIMIT, PathTree, enumerate_paths
 
@@ -91,14 +92,6 @@ def part_values(parts: pd.DataFrame, column: str, positions: np.ndarray) -> np.n
 def base_units(parts: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
     """The printed base unit (pcs, kg, m …) of the parts at ``positions``."""
     return pd.Series(part_values(parts, "base_kind", positions)).map(BASE_UNIT).to_numpy()
-
-
-def part_origin(parts: pd.DataFrame) -> np.ndarray:
-    """Origin class of a part as a whole: its RE origin, else cn if made in China, else unknown."""
-    origin = parts["re_origin"].astype("string")
-    origin = origin.mask(origin.isna() & (parts["made_in"].astype("string") == "CN").fillna(False), "CN")
-    is_cn = (origin == "CN").fillna(False).to_numpy(bool)
-    return np.where(origin.isna().to_numpy(), "unknown", np.where(is_cn, "cn", "other"))
 
 
 def carries_content(a: Assessment) -> np.ndarray:
@@ -202,7 +195,7 @@ def _bare_part1_rows(ct: ContributionTree, names) -> pd.DataFrame:
         "depth": p.depth[nodes], "part": names[part],
         "description": part_values(parts, "description", part), "extended_qty": p.qty[nodes],
         "base_unit": base_units(parts, part),
-        "element": None, "origin_class": part_origin(parts)[part], "mass_kg": np.nan, "mass_share": np.nan,
+        "element": None, "origin_class": part_origin_class(parts)[part], "mass_kg": np.nan, "mass_share": np.nan,
         "_node": nodes})
 
 

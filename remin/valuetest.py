@@ -141,10 +141,14 @@ def part1_flags(parts: pd.DataFrame, lib_part1: pd.Series, part1_items) -> np.nd
 
 def _own_elements_present(comp: pd.DataFrame, index: pd.Index, elements) -> pd.DataFrame:
     """part x element booleans: the part's own composition has the element (amount > 0)."""
-    rows = comp[comp["element"].isin(list(elements))]
+    elements = list(elements)
+    rows = comp[comp["element"].isin(elements)]
     rows = rows[(rows["fraction"].fillna(0) > 0) | (rows["kg"].fillna(0) > 0)]
-    present = pd.crosstab(rows["part"], rows["element"]).reindex(index=index, columns=list(elements), fill_value=0)
-    return present > 0
+    present = np.zeros((len(index), len(elements)), bool)
+    part = index.get_indexer(rows["part"])
+    known = part >= 0            # rows of parts outside the index say nothing about it
+    present[part[known], pd.Index(elements).get_indexer(rows["element"])[known]] = True
+    return pd.DataFrame(present, index=index, columns=elements)
 
 
 @dataclass(frozen=True)
@@ -165,26 +169,33 @@ def part2_parts(bom, lib_class: pd.Series, part2_classes) -> Part2:
     for c in part2_classes:
         for name in (c.id, c.name, *c.aliases):
             lookup.setdefault(class_key(name), c.id)
-    own_class = parts["part_class"].astype(object).where(parts["part_class"].notna(), None)
-    named = own_class.where(own_class.notna(), lib_class.astype(object).where(lib_class.notna(), None))
-    keys = named.map({v: class_key(v) for v in pd.unique(named.dropna())})    # each distinct name once
-    class_id = keys.map(lookup).astype(object)
+    no_own_class = parts["part_class"].isna().to_numpy()
+    # the part's own class, else its material's; each distinct name keyed and looked up once
+    named = np.where(no_own_class, lib_class.to_numpy(dtype=object), parts["part_class"].to_numpy(dtype=object))
+    codes, names = pd.factorize(named)                   # missing -> -1 -> the appended last entry
+    keys = [class_key(v) for v in names]
+    ids = np.array([lookup.get(k) for k in keys] + [None], dtype=object)[codes]
     ndfeb = [by_id[i] for i in NDFEB_PART2_IDS if i in by_id]
-    generic = keys.isin(GENERIC_NDFEB_CLASSES).to_numpy(bool) & class_id.isna().to_numpy()
+    generic = np.array([k in GENERIC_NDFEB_CLASSES for k in keys] + [False], dtype=bool)[codes] \
+        & pd.isna(ids)
     if generic.any() and ndfeb:
         present = _own_elements_present(bom.composition, parts.index, {e for c in ndfeb for e in c.elements})
         for c in ndfeb:
-            has = present[list(c.elements)].any(axis=1).to_numpy() & generic & class_id.isna().to_numpy()
-            class_id = class_id.mask(has, c.id)
+            has = present[list(c.elements)].any(axis=1).to_numpy() & generic & pd.isna(ids)
+            ids[has] = c.id
+    class_id = pd.Series(ids, index=parts.index, dtype=object)
     inferred = np.zeros(len(parts), bool)
     findings: list[Finding] = []
-    if own_class.isna().all() and part2_classes:
+    if no_own_class.all() and part2_classes:
         inferred, f = _infer(bom, class_id, by_id)
         findings += f
     is_p2 = class_id.notna().to_numpy()
-    reaches = class_id.map({c.id: c.reaches_assemblies for c in part2_classes}).astype("boolean") \
-        .fillna(False).to_numpy(bool)
-    if own_class.isna().all() and part2_classes and not is_p2.any():
+    ids = class_id.to_numpy(dtype=object)
+    reaches = np.zeros(len(parts), bool)
+    for c in part2_classes:
+        if c.reaches_assemblies:
+            reaches |= ids == c.id
+    if no_own_class.all() and part2_classes and not is_p2.any():
         findings.append(finding("part2-unclassified", "no part of the BOM has a part class and no part's own "
                                 "composition marks it as a Part II magnet: every SKU is taken as outside Annex 1 "
                                 "Part II; add a part class column (e.g. ndfeb-dy-magnet, smco-magnet, "
