@@ -252,9 +252,13 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
     names = [elements[i] for i in take]
     price = prices.price_per_kg(names, to=currency, rates=rates).to_numpy(float) if currency else \
         np.full(len(take), np.nan)
+    # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
+    rows = np.flatnonzero((own_el != 0).any(axis=1))
+    kg = own_el[rows].reshape(len(rows), -1, 3)[:, take, :]     # (rows, T, 3)
+    est[rows] = np.where(kg == 0, 0.0, kg * price[None, :, None]).sum(axis=1)
+    if not np.isnan(price).any():
+        return est, findings
     kg = own_el.reshape(n, -1, 3)[:, take, :]                  # (n, T, 3)
-    value = np.where(kg == 0, 0.0, kg * price[None, :, None])
-    est = value.sum(axis=1)
     no_price = prices.missing(names)
     for j, el in enumerate(names):
         if not np.isnan(price[j]):
