@@ -254,7 +254,7 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
         np.full(len(take), np.nan)
     # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
     rows = np.flatnonzero((own_el != 0).any(axis=1))
-    kg = own_el[rows].reshape(len(rows), -1, 3)[:, take, :]     # (rows, T, 3)
+    kg = own_el[rows].reshape(len(rows), own_el.shape[1] // 3, 3)[:, take, :]     # (rows, T, 3)
     est[rows] = np.where(kg == 0, 0.0, kg * price[None, :, None]).sum(axis=1)
     if not np.isnan(price).any():
         return est, findings
