@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from remin.assess import ORIGIN_CLASSES, Assessment
+from remin.origins import part_origin_class
 from remin.rollup import contains
 from remin.treepaths import PATH_LIMIT, PathTree, enumerate_paths
 
@@ -64,7 +65,14 @@ class ContributionTree:
 def part1_flags(a: Assessment) -> np.ndarray:
     """(n,) parts counted as Annex 1 Part I items: as the value test decides where this
     remin has it (part1 column, else control code, else materials library), else the
-    part1 column alone."""
+    part1 column alone. Computed once per assessment (the reports ask several times)."""
+    cached = a.__dict__.get("_report_part1_flags")
+    if cached is None:
+        cached = a.__dict__["_report_part1_flags"] = _part1_flags(a)
+    return cached
+
+
+def _part1_flags(a: Assessment) -> np.ndarray:
     parts = a.bom.parts
     try:
         from remin.valuetest import material_info, part1_flags as value_test_flags
@@ -74,12 +82,16 @@ def part1_flags(a: Assessment) -> np.ndarray:
     return value_test_flags(parts, material_info(parts, None)["part1"], a.rules.part1_items)
 
 
-def part_origin(parts: pd.DataFrame) -> np.ndarray:
-    """Origin class of a part as a whole: its RE origin, else cn if made in China, else unknown."""
-    origin = parts["re_origin"].astype("string")
-    origin = origin.mask(origin.isna() & (parts["made_in"].astype("string") == "CN").fillna(False), "CN")
-    is_cn = (origin == "CN").fillna(False).to_numpy(bool)
-    return np.where(origin.isna().to_numpy(), "unknown", np.where(is_cn, "cn", "other"))
+def part_values(parts: pd.DataFrame, column: str, positions: np.ndarray) -> np.ndarray:
+    """``parts[column]`` at row ``positions`` as an object array: only those rows are
+    converted (turning a whole Arrow string column of 200k parts into Python objects
+    costs more than everything else the reports do with it)."""
+    return parts[column].take(np.asarray(positions, dtype=np.int64)).to_numpy(dtype=object)
+
+
+def base_units(parts: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """The printed base unit (pcs, kg, m …) of the parts at ``positions``."""
+    return pd.Series(part_values(parts, "base_kind", positions)).map(BASE_UNIT).to_numpy()
 
 
 def carries_content(a: Assessment) -> np.ndarray:
@@ -87,7 +99,7 @@ def carries_content(a: Assessment) -> np.ndarray:
     cols = a.element_columns()
     if not cols:
         return np.zeros(len(a.results), bool)
-    return (np.nan_to_num(a.results[cols].to_numpy(float), nan=1.0) != 0).any(axis=1)
+    return (a.results[cols].to_numpy(float) != 0).any(axis=1)      # NaN != 0: unknown counts
 
 
 def contribution_tree(a: Assessment, skus: Sequence[str] | None = None, limit: int = PATH_LIMIT
@@ -139,9 +151,9 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
         "path": p.strings(names)[node],
         "depth": p.depth[node],
         "part": names[part],
-        "description": parts["description"].to_numpy(dtype=object)[part],
+        "description": part_values(parts, "description", part),
         "extended_qty": p.qty[node],
-        "base_unit": pd.Series(parts["base_kind"].to_numpy(dtype=object)[part]).map(BASE_UNIT).to_numpy(),
+        "base_unit": base_units(parts, part),
         "element": elements[col // 3] if len(col) else np.array([], dtype=object),
         "origin_class": np.asarray(ORIGIN_CLASSES, dtype=object)[col % 3],
         "mass_kg": kg,
@@ -154,7 +166,7 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
     rows = _attach_values(rows, ct, prices, rates)
     part = p.part[rows["_node"].to_numpy()]
     for c in ("re_origin", "made_in", "supplier", "src_file", "src_sheet", "src_row"):
-        rows[c] = parts[c].to_numpy(dtype=object)[part] if c in parts else None
+        rows[c] = part_values(parts, c, part) if c in parts else None
     rows["part1"] = part1_flags(a)[part]
     # Per SKU (in report order): biggest Chinese-origin, then unknown-origin contributions first.
     order = pd.Series(np.arange(len(ct.skus)), index=list(ct.skus))
@@ -181,9 +193,9 @@ def _bare_part1_rows(ct: ContributionTree, names) -> pd.DataFrame:
     return pd.DataFrame({
         "sku": np.asarray(ct.skus, dtype=object)[p.sku[nodes]], "path": p.strings(names)[nodes],
         "depth": p.depth[nodes], "part": names[part],
-        "description": parts["description"].to_numpy(dtype=object)[part], "extended_qty": p.qty[nodes],
-        "base_unit": pd.Series(parts["base_kind"].to_numpy(dtype=object)[part]).map(BASE_UNIT).to_numpy(),
-        "element": None, "origin_class": part_origin(parts)[part], "mass_kg": np.nan, "mass_share": np.nan,
+        "description": part_values(parts, "description", part), "extended_qty": p.qty[nodes],
+        "base_unit": base_units(parts, part),
+        "element": None, "origin_class": part_origin_class(parts)[part], "mass_kg": np.nan, "mass_share": np.nan,
         "_node": nodes})
 
 

@@ -12,6 +12,7 @@ returned as lists of part positions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -29,9 +30,46 @@ class Graph:
     levels: tuple[np.ndarray, ...]        # part positions by height, leaves first
     cycles: tuple[tuple[int, ...], ...] = field(default=())
 
-    @property
+    @cached_property
     def has_children(self) -> np.ndarray:
         return np.diff(self.by_parent.indptr) > 0
+
+    @cached_property
+    def structure(self) -> sparse.csr_matrix:
+        """by_parent with every amount 1: for roll-ups where only the structure counts."""
+        struct = self.by_parent.copy()
+        struct.data[:] = 1.0
+        return struct
+
+    @cached_property
+    def by_child(self) -> sparse.csc_matrix:
+        """by_parent by column: each part's parents (rows) from indptr/indices."""
+        return self.by_parent.tocsc()
+
+    @cached_property
+    def _level_rows(self) -> tuple[tuple[np.ndarray, sparse.csr_matrix], ...]:
+        """(parts, their rows of by_parent) per level above the leaves, sliced once:
+        every roll-up reuses them instead of slicing the CSR again."""
+        return tuple((nodes, self.by_parent[nodes]) for nodes in self.levels[1:])
+
+    @cached_property
+    def _structure_rows(self) -> tuple[tuple[np.ndarray, sparse.csr_matrix], ...]:
+        out = []
+        for nodes, rows in self._level_rows:
+            rows = rows.copy()
+            rows.data[:] = 1.0
+            out.append((nodes, rows))
+        return tuple(out)
+
+    def level_rows(self, weights: sparse.csr_matrix | None = None):
+        """(parts, (len(parts) x n) matrix rows) per level above the leaves, bottom up,
+        of the amounts, of ``weights`` (sliced per call) or, for ``weights is
+        graph.structure``, of the cached structure."""
+        if weights is None:
+            return self._level_rows
+        if weights is self.structure:
+            return self._structure_rows
+        return tuple((nodes, weights[nodes]) for nodes in self.levels[1:])
 
 
 @timed("rollup")
@@ -44,10 +82,8 @@ def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarra
     amount = np.asarray(amount, dtype=np.float64)
     by_parent = sparse.csr_matrix((amount, (parent, child)), shape=(n, n))
     by_parent.sum_duplicates()
-    # structural copy (1 per edge) indexed by child, to find each child's parents
-    by_child = sparse.csr_matrix((np.ones(len(parent)), (child, parent)), shape=(n, n))
-    by_child.sum_duplicates()
-    pending = np.bincount(parent, minlength=n).astype(np.int64)
+    by_child = by_parent.tocsc()        # each part's parents; kept for contains()
+    pending = np.diff(by_parent.indptr).astype(np.int64)      # distinct children not yet placed
     height = np.full(n, -1, dtype=np.int64)
     frontier = np.flatnonzero(pending == 0)
     levels = []
@@ -60,16 +96,25 @@ def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarra
                              f"{SETTINGS['max_depth'][0]}")
         height[frontier] = h
         levels.append(frontier)
-        sub = by_child[frontier]
-        if sub.nnz == 0:
+        parents = gather(by_child.indptr, by_child.indices, frontier)
+        if not len(parents):
             break
-        dec = np.bincount(sub.indices, weights=sub.data, minlength=n).astype(np.int64)
-        touched = np.flatnonzero(dec)
-        pending[touched] -= dec[touched]
+        touched, dec = np.unique(parents, return_counts=True)
+        pending[touched] -= dec
         frontier = touched[pending[touched] == 0]
         h += 1
     cycles = _cycles(by_parent, height, parent, child) if (height < 0).any() else ()
-    return Graph(n, by_parent, height, tuple(levels), cycles)
+    graph = Graph(n, by_parent, height, tuple(levels), cycles)
+    graph.__dict__["by_child"] = by_child    # seed the cached property: built here anyway
+    return graph
+
+
+def gather(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The entries of compressed-sparse ``rows`` (their column indices), concatenated."""
+    start, count = indptr[rows], indptr[rows + 1] - indptr[rows]
+    total = int(count.sum())
+    pos = np.repeat(start - np.cumsum(count) + count, count) + np.arange(total)
+    return indices[pos]
 
 
 def _cycles(by_parent, height, parent, child) -> tuple[tuple[int, ...], ...]:
@@ -91,32 +136,36 @@ def _cycles(by_parent, height, parent, child) -> tuple[tuple[int, ...], ...]:
 
 @timed("rollup")
 def rollup(graph: Graph, own: np.ndarray, declared: np.ndarray, leaf_default: np.ndarray | float,
-           weights: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+           weights: sparse.csr_matrix | None = None, children: bool = True
+           ) -> tuple[np.ndarray, np.ndarray | None]:
     """Roll figures up the BOM.
 
     own: (n, F) declared figures per one base unit of each part (anything where not declared).
     declared: (n,) or (n, F) bool, where the part's own figure wins over its children.
     leaf_default: figure of an undeclared part without children (NaN = unknown, 0 = none).
-    weights: an alternative (n x n) matrix to the graph's amounts (e.g. ones for "contains").
-    Returns (totals, children_sum), both (n, F); children_sum is NaN for leaves.
+    weights: an alternative (n x n) matrix to the graph's amounts (e.g. ``graph.structure``
+    for "contains").
+    Returns (totals, children_sum), both (n, F); children_sum is NaN for leaves (None
+    with ``children=False``: saves an n x F array where it is not wanted).
     """
     own = np.asarray(own, dtype=np.float64)
     if own.ndim == 1:
         own = own[:, None]
     n, F = own.shape
-    declared = np.broadcast_to(np.asarray(declared, bool).reshape(n, -1), (n, F))
-    M = graph.by_parent if weights is None else weights
-    totals = np.full((n, F), np.nan)
-    child_sum = np.full((n, F), np.nan)
+    declared = np.asarray(declared, bool).reshape(n, -1)        # (n, 1) or (n, F): broadcasts
+    child_sum = np.full((n, F), np.nan) if children else None
     default = np.broadcast_to(np.asarray(leaf_default, dtype=np.float64), (F,))
-    leaf = ~graph.has_children
-    for nodes in graph.levels:
-        is_leaf = leaf[nodes]
-        if (~is_leaf).any():
-            inner = nodes[~is_leaf]
-            child_sum[inner] = M[inner] @ totals
-        val = np.where(is_leaf[:, None], default[None, :], child_sum[nodes])
-        totals[nodes] = np.where(declared[nodes], own[nodes], val)
+    # Every part as if it were a leaf, in one pass over whole arrays (no gather/scatter of
+    # the many leaves); the levels above overwrite their parts before anything reads them,
+    # since a level only reads the levels below it.
+    totals = np.where(declared, own, default[None, :])
+    if graph.cycles or (graph.height < 0).any():
+        totals[graph.height < 0] = np.nan        # on or above a cycle: unknown
+    for nodes, rows in graph.level_rows(weights):
+        summed = rows @ totals
+        if child_sum is not None:
+            child_sum[nodes] = summed
+        totals[nodes] = np.where(declared[nodes], own[nodes], summed)
     return totals, child_sum
 
 
@@ -139,33 +188,54 @@ def extended_quantities(graph: Graph, root: int, stop: np.ndarray) -> np.ndarray
 
 
 @timed("rollup")
-def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray) -> sparse.csr_matrix:
+def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray, enter: np.ndarray | None = None
+                    ) -> sparse.csr_matrix:
     """Extended quantities of every part in many roots at once: an (n x len(roots))
     sparse matrix whose column j is ``extended_quantities(graph, roots[j], stop)``.
-    One sparse product per level, so its cost is the size of the exploded BOM."""
+    One sparse product per level, so its cost is the size of the exploded BOM.
+    ``enter`` (n,) bool: only these parts (and the roots) get rows; give the parts
+    holding what is wanted (``contains``) and the rest of the BOM costs nothing."""
     roots = np.asarray(roots, dtype=np.int64)
     k = len(roots)
     X = sparse.csr_matrix((np.ones(k), (roots, np.arange(k))), shape=(graph.n, k))
     if k == 0:
         return X
+    keep = None if enter is None else sparse.diags(np.asarray(enter, bool).astype(float))
     top = int(graph.height[roots].max())
     for h in range(top, 0, -1):
         nodes = graph.levels[h] if h < len(graph.levels) else np.zeros(0, np.int64)
-        nodes = nodes[~stop[nodes]]
+        nodes = nodes[~stop[nodes]] if enter is None else nodes[~stop[nodes] & enter[nodes]]
         if not len(nodes):
             continue
         X_nodes = X[nodes]
         if X_nodes.nnz == 0:
             continue
-        X = X + (graph.by_parent[nodes].T @ X_nodes).tocsr()
+        rows = graph.by_parent[nodes] if keep is None else graph.by_parent[nodes] @ keep
+        X = X + (rows.T @ X_nodes).tocsr()
     return X
 
 
+@timed("rollup")
 def contains(graph: Graph, flag: np.ndarray) -> np.ndarray:
     """True for parts that are flagged or hold a flagged part anywhere below them
-    (quantities do not matter, only the structure). Parts on a cycle: False unless flagged."""
-    struct = graph.by_parent.copy()
-    struct.data[:] = 1.0
+    (quantities do not matter, only the structure). Parts on or above a cycle: False
+    unless flagged (their roll-up is unknown). ``flag``: (n,) or (n, k) for k flags;
+    the result has its shape. Walks up from the flagged parts only, so a flag few
+    parts carry costs little."""
     flag = np.asarray(flag, bool)
-    tot, _ = rollup(graph, flag.astype(float), flag, 0.0, weights=struct)
-    return flag | (np.nan_to_num(tot[:, 0], nan=0.0) > 0)
+    if flag.ndim == 2:
+        return np.column_stack([contains(graph, flag[:, j]) for j in range(flag.shape[1])]) \
+            if flag.shape[1] else flag.copy()
+    reached = flag.copy()
+    frontier = np.flatnonzero(flag)
+    if not len(frontier):
+        return reached
+    if len(frontier) > graph.n // 50:      # flags everywhere: one structural roll-up is cheaper
+        tot, _ = rollup(graph, flag.astype(float), flag, 0.0, weights=graph.structure, children=False)
+        return flag | (np.nan_to_num(tot[:, 0], nan=0.0) > 0)
+    up = graph.by_child
+    while len(frontier):
+        parents = np.unique(gather(up.indptr, up.indices, frontier))
+        frontier = parents[~reached[parents]]
+        reached[frontier] = True
+    return flag | (reached & (graph.height >= 0))

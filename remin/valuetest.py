@@ -141,10 +141,14 @@ def part1_flags(parts: pd.DataFrame, lib_part1: pd.Series, part1_items) -> np.nd
 
 def _own_elements_present(comp: pd.DataFrame, index: pd.Index, elements) -> pd.DataFrame:
     """part x element booleans: the part's own composition has the element (amount > 0)."""
-    rows = comp[comp["element"].isin(list(elements))]
+    elements = list(elements)
+    rows = comp[comp["element"].isin(elements)]
     rows = rows[(rows["fraction"].fillna(0) > 0) | (rows["kg"].fillna(0) > 0)]
-    present = pd.crosstab(rows["part"], rows["element"]).reindex(index=index, columns=list(elements), fill_value=0)
-    return present > 0
+    present = np.zeros((len(index), len(elements)), bool)
+    part = index.get_indexer(rows["part"])
+    known = part >= 0            # rows of parts outside the index say nothing about it
+    present[part[known], pd.Index(elements).get_indexer(rows["element"])[known]] = True
+    return pd.DataFrame(present, index=index, columns=elements)
 
 
 @dataclass(frozen=True)
@@ -165,26 +169,33 @@ def part2_parts(bom, lib_class: pd.Series, part2_classes) -> Part2:
     for c in part2_classes:
         for name in (c.id, c.name, *c.aliases):
             lookup.setdefault(class_key(name), c.id)
-    own_class = parts["part_class"].astype(object).where(parts["part_class"].notna(), None)
-    named = own_class.where(own_class.notna(), lib_class.astype(object).where(lib_class.notna(), None))
-    keys = named.map({v: class_key(v) for v in pd.unique(named.dropna())})    # each distinct name once
-    class_id = keys.map(lookup).astype(object)
+    no_own_class = parts["part_class"].isna().to_numpy()
+    # the part's own class, else its material's; each distinct name keyed and looked up once
+    named = np.where(no_own_class, lib_class.to_numpy(dtype=object), parts["part_class"].to_numpy(dtype=object))
+    codes, names = pd.factorize(named)                   # missing -> -1 -> the appended last entry
+    keys = [class_key(v) for v in names]
+    ids = np.array([lookup.get(k) for k in keys] + [None], dtype=object)[codes]
     ndfeb = [by_id[i] for i in NDFEB_PART2_IDS if i in by_id]
-    generic = keys.isin(GENERIC_NDFEB_CLASSES).to_numpy(bool) & class_id.isna().to_numpy()
+    generic = np.array([k in GENERIC_NDFEB_CLASSES for k in keys] + [False], dtype=bool)[codes] \
+        & pd.isna(ids)
     if generic.any() and ndfeb:
         present = _own_elements_present(bom.composition, parts.index, {e for c in ndfeb for e in c.elements})
         for c in ndfeb:
-            has = present[list(c.elements)].any(axis=1).to_numpy() & generic & class_id.isna().to_numpy()
-            class_id = class_id.mask(has, c.id)
+            has = present[list(c.elements)].any(axis=1).to_numpy() & generic & pd.isna(ids)
+            ids[has] = c.id
+    class_id = pd.Series(ids, index=parts.index, dtype=object)
     inferred = np.zeros(len(parts), bool)
     findings: list[Finding] = []
-    if own_class.isna().all() and part2_classes:
+    if no_own_class.all() and part2_classes:
         inferred, f = _infer(bom, class_id, by_id)
         findings += f
     is_p2 = class_id.notna().to_numpy()
-    reaches = class_id.map({c.id: c.reaches_assemblies for c in part2_classes}).astype("boolean") \
-        .fillna(False).to_numpy(bool)
-    if own_class.isna().all() and part2_classes and not is_p2.any():
+    ids = class_id.to_numpy(dtype=object)
+    reaches = np.zeros(len(parts), bool)
+    for c in part2_classes:
+        if c.reaches_assemblies:
+            reaches |= ids == c.id
+    if no_own_class.all() and part2_classes and not is_p2.any():
         findings.append(finding("part2-unclassified", "no part of the BOM has a part class and no part's own "
                                 "composition marks it as a Part II magnet: every SKU is taken as outside Annex 1 "
                                 "Part II; add a part class column (e.g. ndfeb-dy-magnet, smco-magnet, "
@@ -241,9 +252,13 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
     names = [elements[i] for i in take]
     price = prices.price_per_kg(names, to=currency, rates=rates).to_numpy(float) if currency else \
         np.full(len(take), np.nan)
+    # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
+    rows = np.flatnonzero((own_el != 0).any(axis=1))
+    kg = own_el[rows].reshape(len(rows), own_el.shape[1] // 3, 3)[:, take, :]     # (rows, T, 3)
+    est[rows] = np.where(kg == 0, 0.0, kg * price[None, :, None]).sum(axis=1)
+    if not np.isnan(price).any():
+        return est, findings
     kg = own_el.reshape(n, -1, 3)[:, take, :]                  # (n, T, 3)
-    value = np.where(kg == 0, 0.0, kg * price[None, :, None])
-    est = value.sum(axis=1)
     no_price = prices.missing(names)
     for j, el in enumerate(names):
         if not np.isnan(price[j]):
@@ -276,7 +291,7 @@ def numerator(graph: Graph, parts, flag, fallback, value, origin_shares, est_own
     nothing = fallback & ~(np.nan_to_num(est_own, nan=1.0) != 0).any(axis=1)   # no content to value either
     est[nothing] = np.where(origin_shares[nothing] > 0, np.nan, 0.0)
     own = np.hstack([item, est])
-    tot, _ = rollup(graph, own, flag | comp_declared, 0.0)
+    tot, _ = rollup(graph, own, flag | comp_declared, 0.0, children=False)
     findings = []
     unvalued = (valued & np.isnan(value) & np.isnan(parts["unit_value"].to_numpy(float))) | nothing
     if unvalued.any():
@@ -351,8 +366,8 @@ def _verdicts(low, high, denominator, threshold) -> np.ndarray:
 def _part1_present(graph: Graph, flag, origin_shares) -> pd.array:
     """True: a Chinese-origin Part I item is in the part (or is the part); NA: none is
     known to be Chinese but one of unknown origin is; False otherwise."""
-    cn = contains(graph, flag & (origin_shares[:, 0] > 0))
-    unknown = contains(graph, flag & (origin_shares[:, 2] > 0))
+    both = contains(graph, flag[:, None] & (origin_shares[:, [0, 2]] > 0))   # one roll-up for the two
+    cn, unknown = both[:, 0], both[:, 1]
     out = pd.array(cn, dtype="boolean")
     out[~cn & unknown] = pd.NA
     return out
@@ -361,9 +376,13 @@ def _part1_present(graph: Graph, flag, origin_shares) -> pd.array:
 def headline(res: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(verdict, decided_by): the value test where it could be decided (in scope, not
     no-data), else the mass test."""
-    vv = res["value_verdict"].to_numpy(object)
-    use_value = (vv != NO_DATA) & (vv != NOT_APPLICABLE)
-    return np.where(use_value, vv, res["mass_verdict"].to_numpy(object)), np.where(use_value, "value", "mass")
+    return headline_of(res["value_verdict"].to_numpy(object), res["mass_verdict"].to_numpy(object))
+
+
+def headline_of(value_verdict: np.ndarray, mass_verdict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """headline() from the two verdict arrays."""
+    use_value = (value_verdict != NO_DATA) & (value_verdict != NOT_APPLICABLE)
+    return np.where(use_value, value_verdict, mass_verdict), np.where(use_value, "value", "mass")
 
 
 def needs_licence(res: pd.DataFrame) -> np.ndarray:
@@ -375,14 +394,13 @@ def needs_licence(res: pd.DataFrame) -> np.ndarray:
 
 def value_no_data_findings(res: pd.DataFrame, sku_list, currency) -> list[Finding]:
     """One finding per reported SKU in scope whose value test has no data, saying why."""
+    rows = res.loc[list(sku_list), ["value_verdict", "value", "value_basis"]]
+    rows = rows[(rows["value_verdict"] == NO_DATA).to_numpy(bool)]   # usually none: nothing per SKU
     out = []
-    for s in sku_list:
-        r = res.loc[s]
-        if r["value_verdict"] != NO_DATA:
-            continue
-        if np.isnan(r["value"]):
+    for s, value, basis in zip(rows.index, rows["value"].to_numpy(float), rows["value_basis"].tolist()):
+        if np.isnan(value):
             why = (f"its declared value cannot be used in {currency or 'one currency'} (no exchange rate or "
-                   "no currency)" if r["value_basis"] == DECLARED
+                   "no currency)" if basis == DECLARED
                    else "it declares no value and its children's values are incomplete")
         else:
             why = ("a Part I item or controlled content in it could not be valued (see missing-rate, "

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from remin.assess import ORIGIN_CLASSES, Assessment
-from remin.contributions import BASE_UNIT
+from remin.contributions import base_units, part_values
 from remin.rollup import contains
 from remin.treepaths import PATH_LIMIT, enumerate_paths
 
@@ -26,8 +26,8 @@ COLUMNS = ("part", "description", "sku", "path", "depth", "extended_qty", "base_
 def controlled_parts(a: Assessment) -> np.ndarray:
     """(n,) True for parts whose own composition carries controlled elements on the
     date (a non-zero or unknown amount), or that are flagged as Annex 1 Part I items."""
-    own = (np.nan_to_num(a.own_elements, nan=1.0) != 0).any(axis=1) if a.own_elements.size else \
-        np.zeros(len(a.results), bool)
+    # NaN != 0: an unknown amount counts
+    own = (a.own_elements != 0).any(axis=1) if a.own_elements.size else np.zeros(len(a.results), bool)
     own &= a.composition_declared
     part1 = a.bom.parts["part1"].fillna(False).to_numpy(bool) if "part1" in a.bom.parts else False
     return own | part1
@@ -59,18 +59,18 @@ def where_used(a: Assessment, skus: Sequence[str] | None = None, limit: int = PA
         listed = np.where(has, np.where(listed == "", el, listed + ", " + el), listed)
     out = pd.DataFrame({
         "part": names[part],
-        "description": parts["description"].to_numpy(dtype=object)[part],
+        "description": part_values(parts, "description", part),
         "sku": np.asarray(skus, dtype=object)[paths.sku[node]] if len(node) else np.array([], dtype=object),
         "path": paths.strings(names)[node],
         "depth": paths.depth[node],
         "extended_qty": paths.qty[node],
-        "base_unit": pd.Series(parts["base_kind"].to_numpy(dtype=object)[part]).map(BASE_UNIT).to_numpy(),
+        "base_unit": base_units(parts, part),
         "counted": counted,
         **{f"{c}_kg": kg[:, :, i].sum(axis=1) for i, c in enumerate(ORIGIN_CLASSES)},
         "elements": listed,
     })
     for c in ("re_origin", "made_in", "supplier"):
-        out[c] = parts[c].to_numpy(dtype=object)[part] if c in parts else None
+        out[c] = part_values(parts, c, part) if c in parts else None
     order = pd.Series(np.arange(len(skus)), index=list(skus))
     out = out.assign(_s=order.reindex(out["sku"]).to_numpy()).sort_values(["part", "_s", "path"], kind="stable")
     return out.drop(columns="_s").reset_index(drop=True)

@@ -27,56 +27,101 @@ def _opt(v):
 
 
 def sku_record(a: Assessment, sku: str) -> dict:
-    r = a.results.loc[sku]
-    value_share = None
-    if not (pd.isna(r["value_share_low"]) and pd.isna(r["value_share_high"])):
-        value_share = {"low": _num(r["value_share_low"]), "high": _num(r["value_share_high"])}
-    rec = {
-        "sku": sku,
-        "description": _opt(r["description"]),
-        "mass_kg": _num(r["mass_kg"]),
-        "controlled_mass_kg": {c: _num(r[f"controlled_{c}_kg"]) for c in ORIGIN_CLASSES},
-        "controlled_by_element_kg": {el: {c: _num(r[f"{el}_{c}_kg"]) for c in ORIGIN_CLASSES}
-                                     for el in a.elements},
-        "mass_share": {"low": _num(r["mass_share_low"]), "high": _num(r["mass_share_high"])},
-        "mass_verdict": r["mass_verdict"],
-        "value": _num(r["value"]),
-        "currency": _opt(r["currency"]),
-        "value_share": value_share,
-        "value_verdict": r["value_verdict"],
-        "part2_scope": None if pd.isna(r["part2_scope"]) else bool(r["part2_scope"]),
-        "cn_technology": bool(r["cn_technology"]),
-        "verdict": r["verdict"],
-        "decided_by": r["decided_by"],
-        "top_contributor": _opt(r["top_contributor"]),
-        # beside §2.7: how the value test was made, and what a licence application can expect
-        "value_basis": _opt(r["value_basis"]),
-        "value_part1": {c: _num(r[f"value_part1_{c}"]) for c in ORIGIN_CLASSES},
-        "value_estimated": {c: _num(r[f"value_estimated_{c}"]) for c in ORIGIN_CLASSES},
-        "part1_cn_present": None if pd.isna(r["part1_cn_present"]) else bool(r["part1_cn_present"]),
-        "licensing_outlook": None if pd.isna(r["licensing_outcome"]) else {
-            "outcome": r["licensing_outcome"], "article": _opt(r["licensing_article"]),
-            "text": _opt(r["licensing_text"])},
-    }
-    return rec
+    """The §2.7 record of one reported SKU."""
+    return sku_records(a, [sku])[0]
 
 
-def to_dict(a: Assessment, frames=None) -> dict:
+def _nums(col: pd.Series) -> list:
+    """JSON numbers or None (NaN, inf and missing become null, never 0), column-wise."""
+    x = col.to_numpy(dtype=float, na_value=np.nan)
+    return [v if ok else None for v, ok in zip(x.tolist(), np.isfinite(x).tolist())]
+
+
+def _opts(col: pd.Series) -> list:
+    """Values with missing ones (None, NA, NaN) as None."""
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+            for v in col.astype(object).tolist()]
+
+
+def _flags(col: pd.Series) -> list:
+    """True / False, or None where unknown (NA)."""
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else bool(v)
+            for v in col.astype(object).tolist()]
+
+
+def _classes(rows: pd.DataFrame, pattern: str) -> list[dict]:
+    """{cn, other, unknown} per row from the columns ``pattern.format(class)``."""
+    cols = [_nums(rows[pattern.format(c)]) for c in ORIGIN_CLASSES]
+    return [dict(zip(ORIGIN_CLASSES, vals)) for vals in zip(*cols)]
+
+
+def sku_records(a: Assessment, skus) -> list[dict]:
+    """The §2.7 records of ``skus``, built column by column (a per-SKU row lookup in a
+    frame of every part costs milliseconds each)."""
+    rows = a.results.loc[list(skus)]
+    if not len(rows):
+        return []
+    by_element = [_classes(rows, f"{el}_{{}}_kg") for el in a.elements]
+    low, high = _nums(rows["value_share_low"]), _nums(rows["value_share_high"])
+    outcome = _opts(rows["licensing_outcome"])
+    article, text = _opts(rows["licensing_article"]), _opts(rows["licensing_text"])
+    mass_low, mass_high = _nums(rows["mass_share_low"]), _nums(rows["mass_share_high"])
+    columns = zip(
+        list(skus), _opts(rows["description"]), _nums(rows["mass_kg"]), _classes(rows, "controlled_{}_kg"),
+        zip(*by_element) if by_element else ((),) * len(rows), mass_low, mass_high,
+        rows["mass_verdict"].tolist(), _nums(rows["value"]), _opts(rows["currency"]), low, high,
+        rows["value_verdict"].tolist(), _flags(rows["part2_scope"]), rows["cn_technology"].tolist(),
+        rows["verdict"].tolist(), rows["decided_by"].tolist(), _opts(rows["top_contributor"]),
+        _opts(rows["value_basis"]), _classes(rows, "value_part1_{}"), _classes(rows, "value_estimated_{}"),
+        _flags(rows["part1_cn_present"]), outcome, article, text)
+    out = []
+    for (sku, desc, mass, controlled, elements, m_low, m_high, m_verdict, value, currency, v_low, v_high,
+         v_verdict, scope, cn_tech, verdict, decided_by, top, basis, part1, estimated, cn_present, outcome,
+         article, text) in columns:
+        out.append({
+            "sku": sku,
+            "description": desc,
+            "mass_kg": mass,
+            "controlled_mass_kg": controlled,
+            "controlled_by_element_kg": dict(zip(a.elements, elements)),
+            "mass_share": {"low": m_low, "high": m_high},
+            "mass_verdict": m_verdict,
+            "value": value,
+            "currency": currency,
+            "value_share": None if v_low is None and v_high is None else {"low": v_low, "high": v_high},
+            "value_verdict": v_verdict,
+            "part2_scope": scope,
+            "cn_technology": bool(cn_tech),
+            "verdict": verdict,
+            "decided_by": decided_by,
+            "top_contributor": top,
+            # beside §2.7: how the value test was made, and what a licence application can expect
+            "value_basis": basis,
+            "value_part1": part1,
+            "value_estimated": estimated,
+            "part1_cn_present": cn_present,
+            "licensing_outlook": None if outcome is None else {"outcome": outcome, "article": article,
+                                                               "text": text},
+        })
+    return out
+
+
+def to_dict(a: Assessment, frames=None, raw=None) -> dict:
     """The §2.7 report; with ``frames`` (remin.report.frames.ReportFrames) also the
     workbook's detail: per-SKU ``contributors``, ``where_used``, ``rules.instruments``
-    and ``generated_at`` (see remin.report.detail)."""
+    and ``generated_at`` (see remin.report.detail; ``raw``: its placeholders)."""
     rules = a.rules.to_dict()
     out = {
         "remin_version": __version__,
         "rules": rules,
         "inputs": [f.to_dict() for f in a.bom.inputs],
         "valuation": dict(a.valuation),
-        "skus": [sku_record(a, s) for s in a.sku_list],
+        "skus": sku_records(a, a.sku_list),
         "findings": [f.to_dict() for f in a.findings],
     }
     if frames is not None:
         from remin.report.detail import add_detail
-        add_detail(out, frames)
+        add_detail(out, frames, raw)
     return out
 
 
@@ -86,6 +131,14 @@ PRETTY_LIMIT = 5000
 
 
 def to_json(a: Assessment, indent: int | None = 2, frames=None) -> str:
+    if frames is not None:
+        from remin.report.detail import detail_size
+        from remin.report.jsontext import RawTexts
+        if indent is None or detail_size(a.sku_list, frames) > PRETTY_LIMIT:
+            # compact: the big detail lists are written as text column by column (same bytes)
+            raw = RawTexts()
+            report = to_dict(a, frames, raw)
+            return raw.substitute(json.dumps(report, ensure_ascii=False, default=_default))
     report = to_dict(a, frames)
     size = len(report["skus"]) + sum(len(s.get("contributors", ())) for s in report["skus"]) \
         + len(report.get("where_used", ()))
