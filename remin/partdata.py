@@ -10,6 +10,7 @@ from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
 from remin.limits import IMPLAUSIBLE
 from remin.numbers import parse_flags, parse_money
+from remin.repeats import blank_strings, differing_lines, per_distinct
 from remin.sheets import SOURCE_COLUMNS, StandardSheet
 from remin.units import split_value_unit, to_base
 
@@ -24,7 +25,7 @@ PART_COLUMNS = ["description", "base_kind", "mass_kg", "unit_value", "currency",
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    return df[name] if name in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
+    return df[name] if name in df.columns else blank_strings(df.index)
 
 
 def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
@@ -89,8 +90,7 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
     plain = ok & (kind == "mass")
     out[plain] = conv.values[plain] / line_factor[plain]
     per = ok & (kind != "mass")
-    wanted = pd.Series(line_kind).map(lambda k: f"mass_per_{k}").to_numpy(object) if per.any() \
-        else np.empty(len(line_kind), dtype=object)
+    wanted = _mass_per(line_kind) if per.any() else np.empty(len(line_kind), dtype=object)
     match = per & (kind == wanted)
     out[match] = conv.values[match]
     mismatch = per & ~match & (line_kind != "mass")
@@ -116,13 +116,19 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
     return out
 
 
+def _mass_per(kinds: np.ndarray) -> np.ndarray:
+    """``"mass_per_<kind>"`` for each kind, built once per distinct kind."""
+    codes, distinct = pd.factorize(kinds)
+    return np.array([f"mass_per_{k}" for k in distinct], dtype=object)[codes]
+
+
 def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, priority: int,
              findings: list[Finding]) -> pd.DataFrame:
-    rec = pd.DataFrame({"part": df["part"].astype(str).to_numpy()}, index=df.index)
-    rec["priority"] = priority
+    rec = {"part": df["part"].astype(str).to_numpy(), "priority": priority}
     for f in TEXT_FIELDS:
         rec[f] = _col(df, f).astype("string").str.strip()
-    rec["part_class"] = rec["part_class"].str.lower().str.replace(r"[\s_]+", "-", regex=True)
+    rec["part_class"] = per_distinct(rec["part_class"],
+                                     lambda u: u.str.lower().str.replace(r"[\s_]+", "-", regex=True))
     rec["currency"] = rec["currency"].str.upper()
     for f in COUNTRY_FIELDS:
         cells = _col(df, f)
@@ -161,10 +167,50 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
         findings += findings_for_rows("non-finite-number", df.loc[bad_value], "value is not finite",
                                       column="unit_value")
     rec["unit_value"] = values / line_factor
-    rec["currency"] = rec["currency"].fillna(pd.Series(sym_currency, index=df.index, dtype="string"))
+    sym_currency = pd.Series(sym_currency, index=df.index, dtype="string")
+    if sym_currency.notna().any():
+        rec["currency"] = rec["currency"].fillna(sym_currency)
     for c in SOURCE_COLUMNS:
         rec[c] = df[c].to_numpy()
+    return pd.DataFrame(rec, index=df.index)
+
+
+#: Columns whose cells make a line's part record (besides the unit of measure); lines
+#: of one sheet share file, sheet, decimal mark, header units and headers.
+_RECORD_CELLS = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "unit_mass", "mass_unit", "unit_value"]
+_SHEET_CELLS = ["sheet_key"]
+_SHEET_CELLS_WITHOUT_KEY = ["src_file", "src_sheet", "decimal", "unit_mass@unit"]
+
+
+def _line_records(lines: pd.DataFrame, part_codes: np.ndarray, findings: list[Finding]) -> pd.DataFrame:
+    """Records of the BOM lines, read from each part's distinct lines only (see
+    remin/repeats.py). A line that repeats a bad cell is reported like the first: when
+    the distinct lines raise findings, all lines of the parts named are read again."""
+    is_root = lines["parent"].isna().to_numpy()
+    uom = _col(lines, "uom").astype("string")
+    sheet_cells = _SHEET_CELLS if "sheet_key" in lines.columns else _SHEET_CELLS_WITHOUT_KEY
+    cells = [lines[c] for c in [*_RECORD_CELLS, *sheet_cells] if c in lines.columns]
+    keep = differing_lines(part_codes, [*cells, uom, is_root])
+    found: list[Finding] = []
+    rec = _read_lines(lines, uom, is_root, keep, found)
+    if found:   # cold path: findings name every offending line
+        parts = {f.part for f in found}
+        keep = np.ones(len(lines), bool) if None in parts else keep | in_index(lines["part"], list(parts))
+        found = []
+        rec = _read_lines(lines, uom, is_root, keep, found)
+    findings += found
     return rec
+
+
+def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: np.ndarray,
+                findings: list[Finding]) -> pd.DataFrame:
+    """Records of the lines at ``keep``; a line's unit mass or value is per its unit of
+    measure (a root is counted in pieces)."""
+    conv = to_base(np.ones(int(keep.sum())), uom[keep], allowed=set(STRUCTURE_KINDS), default="EA")
+    root = is_root[keep]
+    line_kind = np.where(conv.bad | root, "count", conv.kind).astype(object)
+    line_factor = np.where(conv.bad | root, 1.0, conv.values)
+    return _records(lines[keep], line_kind, line_factor, 0, findings)
 
 
 def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet],
@@ -172,12 +218,8 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     findings: list[Finding] = []
     kinds, f = base_kinds(lines, edges)
     findings += f
-    conv = to_base(np.ones(len(lines)), _col(lines, "uom").astype("string"), allowed=set(STRUCTURE_KINDS),
-                   default="EA")
-    is_root = lines["parent"].isna().to_numpy()
-    line_kind = np.where(conv.bad | is_root, "count", conv.kind).astype(object)
-    line_factor = np.where(conv.bad | is_root, 1.0, conv.values)
-    recs = [_records(lines, line_kind, line_factor, 0, findings)]
+    part_codes, line_parts = pd.factorize(lines["part"].astype(str).array, use_na_sentinel=False)
+    recs = [_line_records(lines, np.asarray(part_codes), findings)]
     for s in masters:
         df = s.frame.copy()
         df["decimal"] = s.raw.decimal
@@ -189,21 +231,22 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
         pk = df["part"].map(kinds).fillna("count").to_numpy(object)
         # master rows: a plain mass is per one base unit of the part
         recs.append(_records(df, pk, np.ones(len(df)), 1, findings))
-    allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable")
+    allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable") if len(recs) > 1 \
+        else recs[0].reset_index(drop=True)
     fields = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "mass_kg", "unit_value"]
     findings += _conflicts(allrec, fields)
     parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
-    bom_parts = pd.Index(lines["part"].astype(str).unique()).union(pd.Index(edges["parent"].unique()), sort=False)
-    parts = parts.reindex(parts.index.union(bom_parts, sort=False))
-    parts["in_bom"] = in_index(parts.index, bom_parts)
-    parts["base_kind"] = pd.Series(parts.index, index=parts.index).map(kinds).fillna("count")
+    # BOM parts in file order (lines, then parents named only in a parent column), then
+    # master-only parts sorted
+    parents = pd.unique(edges["parent"].to_numpy(object))
+    order = pd.Index(np.concatenate([np.asarray(line_parts, dtype=object), parents[~in_index(parents, line_parts)]]))
+    parts = parts.reindex(order.append(parts.index.difference(order)))
+    parts["in_bom"] = np.arange(len(parts)) < len(order)
+    parts["base_kind"] = kinds.reindex(parts.index).fillna("count").to_numpy()
     for f in FLAG_FIELDS:
         parts[f] = parts[f].astype("boolean")
     for f in [*TEXT_FIELDS, *COUNTRY_FIELDS]:   # an all-blank column must still hold text later
         parts[f] = parts[f].astype("string")
-    parts.index.name = "part"
-    order = pd.Index(pd.unique(pd.concat([lines["part"].astype(str), edges["parent"]])))
-    parts = parts.reindex(order.append(parts.index.difference(order)))
     parts.index.name = "part"
     return parts[PART_COLUMNS], findings
 
