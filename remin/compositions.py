@@ -22,13 +22,15 @@ _PRECEDENCE = {"composition": 0, "column": 1, "material": 2}
 def _element_column_rows(df: pd.DataFrame) -> pd.DataFrame:
     """Melt 'Dy [wt%]'-style columns into long rows (part, substance, amount, unit, origin)."""
     frames = []
+    # only the columns the rows carry: a BOM frame has dozens more, and a million rows
+    wanted = [c for c in ("part", "re_origin", "decimal", *SOURCE_COLUMNS) if c in df.columns]
     for col in [c for c in df.columns if str(c).startswith("el:")]:
         cells = df[col]
         has = cells.notna().to_numpy()
         if not has.any():
             continue
         el = element_header(col[3:])
-        sub = df.loc[has]
+        sub = df[wanted][has]
         frames.append(pd.DataFrame({
             "part": sub["part"].astype(str).to_numpy(), "substance": el.element,
             "amount": cells[has].to_numpy(), "unit": el.unit,

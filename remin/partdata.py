@@ -10,7 +10,7 @@ from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
 from remin.limits import IMPLAUSIBLE
 from remin.numbers import parse_flags, parse_money
-from remin.repeats import blank_strings, differing_lines, per_distinct
+from remin.repeats import blank_strings, differing_lines, first_positions, per_distinct
 from remin.sheets import SOURCE_COLUMNS, StandardSheet
 from remin.units import split_value_unit, to_base
 
@@ -43,6 +43,16 @@ def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
 
 def base_kinds(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.Series, list[Finding]]:
     """Each part's base kind: the kind of the unit its lines use (count for roots)."""
+    child = edges["child"]
+    kind = edges["kind"]
+    if not kind.isna().any():
+        # the usual case on integer codes: each child's first kind, unless any line differs
+        codes = np.asarray(pd.factorize(child.array, use_na_sentinel=False)[0])
+        kind_codes = np.asarray(pd.factorize(kind.array)[0])
+        firsts = first_positions(codes)
+        if (kind_codes == kind_codes[firsts][codes]).all():
+            return pd.Series(kind.array.take(firsts), index=pd.Index(child.array.take(firsts), name="child"),
+                             name="kind"), []
     findings = []
     kinds = edges[["child", "kind", "src_file", "src_sheet", "src_row"]].dropna(subset=["kind"])
     distinct = kinds.drop_duplicates(["child", "kind"])
@@ -124,7 +134,8 @@ def _mass_per(kinds: np.ndarray) -> np.ndarray:
 
 def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, priority: int,
              findings: list[Finding]) -> pd.DataFrame:
-    rec = {"part": df["part"].astype(str).to_numpy(), "priority": priority}
+    # Arrow arrays pass straight into the frame (object arrays of strings are converted back)
+    rec = {"part": df["part"].astype(str).array, "priority": priority}
     for f in TEXT_FIELDS:
         rec[f] = _col(df, f).astype("string").str.strip()
     rec["part_class"] = per_distinct(rec["part_class"],
@@ -171,7 +182,7 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
     if sym_currency.notna().any():
         rec["currency"] = rec["currency"].fillna(sym_currency)
     for c in SOURCE_COLUMNS:
-        rec[c] = df[c].to_numpy()
+        rec[c] = df[c].array
     return pd.DataFrame(rec, index=df.index)
 
 
@@ -254,8 +265,9 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
 def in_index(values, index) -> np.ndarray:
     """``values.isin(index)`` through a hash lookup: several times faster than isin on
     Arrow-backed strings for a million part numbers."""
-    return pd.Index(index).get_indexer(pd.Index(values)) >= 0 if pd.Index(index).is_unique else \
-        pd.Index(values).isin(index)
+    # the Index itself when given one: its hash table is built on first use and kept
+    index = index if isinstance(index, pd.Index) else pd.Index(index)
+    return index.get_indexer(pd.Index(values)) >= 0 if index.is_unique else pd.Index(values).isin(index)
 
 
 def _conflicts(rec: pd.DataFrame, fields: list[str]) -> list[Finding]:

@@ -13,17 +13,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def _differs(values: pd.Series, first_of_row: np.ndarray) -> np.ndarray:
-    """Whether each cell differs from the cell at ``first_of_row`` (NA equals NA)."""
+def _differs(values: pd.Series, first_of_row: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Whether each cell differs from the cell at ``first_of_row`` (NA equals NA), for
+    the rows at ``later`` (positions of rows that are not their key's first)."""
+    first = first_of_row[later]
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        # Arrow compares strings in C: several times faster than hashing them
+        # Arrow compares strings in C, several times faster than hashing them
         cells = pa.array(values.array)
-        firsts = cells.take(pa.array(first_of_row))
-        same = pc.fill_null(pc.equal(cells, firsts), False).to_numpy(zero_copy_only=False)
-        blank = pc.is_null(cells).to_numpy(zero_copy_only=False)
-        return ~(same | (blank & blank[first_of_row]))
+        given = pc.is_valid(cells).to_numpy(zero_copy_only=False)
+        out = given[later] != given[first]
+        both = given[later] & given[first]
+        if cells.null_count > len(cells) // 2:   # mostly blank: compare the given cells only
+            rows = later[both]
+            same = pc.equal(cells.take(pa.array(rows)), cells.take(pa.array(first_of_row[rows])))
+            out[both] = ~same.to_numpy(zero_copy_only=False)
+        else:
+            same = pc.fill_null(pc.equal(cells, cells.take(pa.array(first_of_row))), True)
+            out |= ~same.to_numpy(zero_copy_only=False)[later]
+        return out
+    if pd.api.types.is_numeric_dtype(values.dtype) and isinstance(values.dtype, np.dtype):
+        v = values.to_numpy()
+        return v[later] != v[first]   # NaN differs from NaN: the row is read, which is only slower
     codes = np.asarray(pd.factorize(values.array, use_na_sentinel=True)[0])
-    return codes != codes[first_of_row]
+    return codes[later] != codes[first]
 
 
 def first_positions(codes: np.ndarray) -> np.ndarray:
@@ -47,11 +59,14 @@ def differing_lines(keys: pd.Series | np.ndarray, columns: list) -> np.ndarray:
                        pd.factorize(keys.array, use_na_sentinel=False)[0])
     first_of_row = first_positions(codes)[codes]
     keep = first_of_row == np.arange(len(codes))
+    later = np.flatnonzero(~keep)
+    differs = np.zeros(len(later), dtype=bool)
     for col in columns:
         if isinstance(col, pd.Series):
-            keep |= _differs(col, first_of_row)
+            differs |= _differs(col, first_of_row, later)
         else:
-            keep |= col != col[first_of_row]
+            differs |= col[later] != col[first_of_row[later]]
+    keep[later[differs]] = True
     return keep
 
 
