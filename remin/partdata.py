@@ -82,7 +82,11 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
                                       lambda r: f"unit mass {r.c!r} is not a finite number", column="unit_mass")
         values = np.where(infinite, np.nan, values)
     unit = pd.Series(cell_units, index=df.index, dtype="string")
-    unit = unit.fillna(_col(df, "mass_unit").astype("string")).fillna(_col(df, sheet_units_col).astype("string"))
+    for fallback in ("mass_unit", sheet_units_col):   # the cell's unit, else the column's, else the header's
+        missing = unit.isna()
+        if fallback in df.columns and missing.any():
+            other = df[fallback].astype("string")
+            unit = other if missing.all() else unit.fillna(other)
     has = ~np.isnan(values)
     out = np.full(len(df), np.nan)
     no_unit = has & unit.isna().to_numpy()
@@ -193,8 +197,10 @@ _SHEET_CELLS = ["sheet_key"]
 _SHEET_CELLS_WITHOUT_KEY = ["src_file", "src_sheet", "decimal", "unit_mass@unit"]
 
 
-def _line_records(lines: pd.DataFrame, part_codes: np.ndarray, findings: list[Finding]) -> pd.DataFrame:
-    """Records of the BOM lines, read from each part's distinct lines only (see
+def _line_records(lines: pd.DataFrame, part_codes: np.ndarray,
+                  findings: list[Finding]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Records of the BOM lines and the part code of each (``part_codes``: the lines'
+    parts factorized), read from each part's distinct lines only (see
     remin/repeats.py). A line that repeats a bad cell is reported like the first: when
     the distinct lines raise findings, all lines of the parts named are read again."""
     is_root = lines["parent"].isna().to_numpy()
@@ -210,7 +216,7 @@ def _line_records(lines: pd.DataFrame, part_codes: np.ndarray, findings: list[Fi
         found = []
         rec = _read_lines(lines, uom, is_root, keep, found)
     findings += found
-    return rec
+    return rec, part_codes[keep]
 
 
 def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: np.ndarray,
@@ -221,7 +227,10 @@ def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: 
     root = is_root[keep]
     line_kind = np.where(conv.bad | root, "count", conv.kind).astype(object)
     line_factor = np.where(conv.bad | root, 1.0, conv.values)
-    return _records(lines[keep], line_kind, line_factor, 0, findings)
+    # only the columns a record reads (a BOM frame has dozens more, and a million rows)
+    fields = {"part", *_RECORD_CELLS, "decimal", *SOURCE_COLUMNS}
+    wanted = [c for c in lines.columns if c.split("@")[0] in fields]
+    return _records(lines[wanted][keep], line_kind, line_factor, 0, findings)
 
 
 def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet],
@@ -230,7 +239,8 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     kinds, f = base_kinds(lines, edges)
     findings += f
     part_codes, line_parts = pd.factorize(lines["part"].astype(str).array, use_na_sentinel=False)
-    recs = [_line_records(lines, np.asarray(part_codes), findings)]
+    rec, rec_codes = _line_records(lines, np.asarray(part_codes), findings)
+    recs = [rec]
     for s in masters:
         df = s.frame.copy()
         df["decimal"] = s.raw.decimal
@@ -242,24 +252,40 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
         pk = df["part"].map(kinds).fillna("count").to_numpy(object)
         # master rows: a plain mass is per one base unit of the part
         recs.append(_records(df, pk, np.ones(len(df)), 1, findings))
-    allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable") if len(recs) > 1 \
-        else recs[0].reset_index(drop=True)
     fields = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "mass_kg", "unit_value"]
-    findings += _conflicts(allrec, fields)
-    parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
     # BOM parts in file order (lines, then parents named only in a parent column), then
     # master-only parts sorted
-    parents = pd.unique(edges["parent"].to_numpy(object))
-    order = pd.Index(np.concatenate([np.asarray(line_parts, dtype=object), parents[~in_index(parents, line_parts)]]))
-    parts = parts.reindex(order.append(parts.index.difference(order)))
+    parents = pd.unique(edges["parent"].array)
+    extra = parents[~in_index(parents, line_parts)]
+    if len(recs) == 1 and len(rec_codes) == len(line_parts) and not len(extra):
+        # one record per part, in file order: nothing to merge, nothing to disagree
+        parts = rec.set_index("part")[fields + SOURCE_COLUMNS]
+        order = parts.index
+    else:
+        allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable") if len(recs) > 1 \
+            else rec.reset_index(drop=True)
+        findings += _conflicts(allrec, fields)
+        parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
+        order = pd.Index(np.concatenate([np.asarray(line_parts, dtype=object), np.asarray(extra, dtype=object)]))
+        parts = parts.reindex(order.append(parts.index.difference(order)))
     parts["in_bom"] = np.arange(len(parts)) < len(order)
-    parts["base_kind"] = kinds.reindex(parts.index).fillna("count").to_numpy()
+    parts["base_kind"] = _on_index(kinds, parts.index).fillna("count").to_numpy()
     for f in FLAG_FIELDS:
         parts[f] = parts[f].astype("boolean")
     for f in [*TEXT_FIELDS, *COUNTRY_FIELDS]:   # an all-blank column must still hold text later
         parts[f] = parts[f].astype("string")
     parts.index.name = "part"
     return parts[PART_COLUMNS], findings
+
+
+def _on_index(values: pd.Series, index: pd.Index) -> pd.Series:
+    """``values.reindex(index)`` through ``index``'s hash table (built once and kept: the
+    composition looks parts up in the same index) rather than one of ``values.index``."""
+    at = index.get_indexer(values.index)
+    found = at >= 0
+    src = np.full(len(index), -1)
+    src[at[found]] = np.flatnonzero(found)
+    return pd.Series(values.array.take(src, allow_fill=True), index=index, name=values.name)
 
 
 def in_index(values, index) -> np.ndarray:
