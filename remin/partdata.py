@@ -209,27 +209,29 @@ def _line_records(lines: pd.DataFrame, part_codes: np.ndarray,
     cells = [lines[c] for c in [*_RECORD_CELLS, *sheet_cells] if c in lines.columns]
     keep = differing_lines(part_codes, [*cells, uom, is_root])
     found: list[Finding] = []
-    rec = _read_lines(lines, uom, is_root, keep, found)
+    rec = _read_lines(lines, uom, is_root, keep, found, headers=False)
     if found:   # cold path: findings name every offending line
         parts = {f.part for f in found}
         keep = np.ones(len(lines), bool) if None in parts else keep | in_index(lines["part"], list(parts))
         found = []
-        rec = _read_lines(lines, uom, is_root, keep, found)
+        rec = _read_lines(lines, uom, is_root, keep, found, headers=True)
     findings += found
     return rec, part_codes[keep]
 
 
 def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: np.ndarray,
-                findings: list[Finding]) -> pd.DataFrame:
+                findings: list[Finding], headers: bool) -> pd.DataFrame:
     """Records of the lines at ``keep``; a line's unit mass or value is per its unit of
-    measure (a root is counted in pieces)."""
+    measure (a root is counted in pieces). Without ``headers`` the findings name the
+    canonical columns, not the file's headers (for a first pass whose findings are
+    thrown away)."""
     conv = to_base(np.ones(int(keep.sum())), uom[keep], allowed=set(STRUCTURE_KINDS), default="EA")
     root = is_root[keep]
     line_kind = np.where(conv.bad | root, "count", conv.kind).astype(object)
     line_factor = np.where(conv.bad | root, 1.0, conv.values)
     # only the columns a record reads (a BOM frame has dozens more, and a million rows)
     fields = {"part", *_RECORD_CELLS, "decimal", *SOURCE_COLUMNS}
-    wanted = [c for c in lines.columns if c.split("@")[0] in fields]
+    wanted = [c for c in lines.columns if c.split("@")[0] in fields and (headers or not c.endswith("@header"))]
     return _records(lines[wanted][keep], line_kind, line_factor, 0, findings)
 
 
@@ -239,6 +241,9 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     kinds, f = base_kinds(lines, edges)
     findings += f
     part_codes, line_parts = pd.factorize(lines["part"].astype(str).array, use_na_sentinel=False)
+    # one hash table of the BOM's parts, built once: parents, base kinds and the
+    # composition are looked up in it
+    line_parts = pd.Index(line_parts)
     rec, rec_codes = _line_records(lines, np.asarray(part_codes), findings)
     recs = [rec]
     for s in masters:
@@ -257,9 +262,9 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     # master-only parts sorted
     parents = pd.unique(edges["parent"].array)
     extra = parents[~in_index(parents, line_parts)]
-    if len(recs) == 1 and len(rec_codes) == len(line_parts) and not len(extra):
+    if len(recs) == 1 and not len(extra) and np.array_equal(rec_codes, np.arange(len(line_parts))):
         # one record per part, in file order: nothing to merge, nothing to disagree
-        parts = rec.set_index("part")[fields + SOURCE_COLUMNS]
+        parts = rec[fields + SOURCE_COLUMNS].set_axis(line_parts)
         order = parts.index
     else:
         allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable") if len(recs) > 1 \

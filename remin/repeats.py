@@ -20,6 +20,8 @@ def _differs(values: pd.Series, first_of_row: np.ndarray, later: np.ndarray) -> 
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         # Arrow compares strings in C, several times faster than hashing them
         cells = pa.array(values.array)
+        if not cells.null_count:
+            return ~pc.equal(cells.take(pa.array(later)), cells.take(pa.array(first))).to_numpy(zero_copy_only=False)
         given = pc.is_valid(cells).to_numpy(zero_copy_only=False)
         out = given[later] != given[first]
         both = given[later] & given[first]
