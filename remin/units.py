@@ -403,8 +403,11 @@ def to_base(values, units, *, allowed: Iterable[str] | None = None, default: str
     idx = np.where(codes < 0, k - 1, codes)
     row_bad = bad[idx] | (blank[idx] & ~np.isnan(vals))
     out = vals * factor[idx]
-    out[row_bad] = np.nan
-    row_reason = np.where(row_bad, reason[idx], None)
+    if row_bad.any():
+        out[row_bad] = np.nan
+        row_reason = np.where(row_bad, reason[idx], None)
+    else:   # the usual case: no object array of a million reasons to pick
+        row_reason = np.full(n, None, dtype=object)
     return Converted(values=out, kind=kind[idx], bad=row_bad, reason=row_reason)
 
 
