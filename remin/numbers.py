@@ -302,7 +302,10 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     words = pd.Series(uniques, dtype="string").str.strip().str.lower()
     known_u = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
     blank_u = (words.fillna("") == "").to_numpy()
-    true_u = words.map(FLAG_WORDS).fillna(False).astype(bool).to_numpy() & known_u
+    # a plain loop over the few distinct words: mapping a column in which no word is
+    # known gives an all-NA string column that cannot be filled with False
+    true_u = np.array([FLAG_WORDS.get(w, False) is True if isinstance(w, str) else False for w in words],
+                      dtype=bool) & known_u
     # a trailing slot for NA cells (code -1): unknown, not bad
     true_u, known_u, blank_u = (np.append(true_u, False), np.append(known_u, False), np.append(blank_u, True))
     flags = pd.arrays.BooleanArray(true_u[codes], ~known_u[codes])

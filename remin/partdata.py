@@ -274,7 +274,7 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
         order = pd.Index(np.concatenate([np.asarray(line_parts, dtype=object), np.asarray(extra, dtype=object)]))
         parts = parts.reindex(order.append(parts.index.difference(order)))
     parts["in_bom"] = np.arange(len(parts)) < len(order)
-    parts["base_kind"] = _on_index(kinds, parts.index).fillna("count").to_numpy()
+    parts["base_kind"] = _on_index(kinds, parts.index).fillna("count")
     for f in FLAG_FIELDS:
         parts[f] = parts[f].astype("boolean")
     for f in [*TEXT_FIELDS, *COUNTRY_FIELDS]:   # an all-blank column must still hold text later
