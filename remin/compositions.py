@@ -22,13 +22,21 @@ _PRECEDENCE = {"composition": 0, "column": 1, "material": 2}
 def _element_column_rows(df: pd.DataFrame) -> pd.DataFrame:
     """Melt 'Dy [wt%]'-style columns into long rows (part, substance, amount, unit, origin)."""
     frames = []
-    for col in [c for c in df.columns if str(c).startswith("el:")]:
+    element_columns = [c for c in df.columns if str(c).startswith("el:")]
+    if not element_columns:
+        return pd.DataFrame()
+    # only the rows with an element cell and the columns they carry: a BOM frame has
+    # dozens more columns, and a million rows of which a few thousand declare elements
+    wanted = [c for c in ("part", "re_origin", "decimal", *SOURCE_COLUMNS) if c in df.columns]
+    given = df[element_columns].notna().to_numpy()
+    df = df[wanted + element_columns][given.any(axis=1)]
+    for col in element_columns:
         cells = df[col]
         has = cells.notna().to_numpy()
         if not has.any():
             continue
         el = element_header(col[3:])
-        sub = df.loc[has]
+        sub = df[wanted][has]
         frames.append(pd.DataFrame({
             "part": sub["part"].astype(str).to_numpy(), "substance": el.element,
             "amount": cells[has].to_numpy(), "unit": el.unit,

@@ -44,8 +44,9 @@ def to_iso2(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     such as 'unknown' and unreadable spellings; mask of the unreadable cells)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     said_unknown = np.array([" ".join(str(u).split()).lower() in UNKNOWN_WORDS for u in uniques] + [True])
-    mapped = np.array([to_iso2_one(u) for u in uniques] + [None], dtype=object)
-    out = mapped[codes]                      # -1 (NA) picks the trailing None
-    result = pd.Series(out, index=values.index, dtype="string")
-    bad = (codes >= 0) & pd.isna(out) & ~said_unknown[codes]
+    mapped = [to_iso2_one(u) for u in uniques]
+    known = np.array([m is not None for m in mapped] + [False])
+    # the few codes spread back by Arrow's take (-1, a blank cell, becomes NA)
+    result = pd.Series(pd.array(mapped, dtype="string").take(codes, allow_fill=True), index=values.index)
+    bad = (codes >= 0) & ~known[codes] & ~said_unknown[codes]
     return result, np.asarray(bad)

@@ -69,6 +69,9 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
         return cells.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
 
     _number_pattern(decimal)          # validates the separator (a caller bug raises ValueError)
+    shared = per_distinct_cells(cells, decimal, parse_numbers)
+    if shared is not None:
+        return shared
     fast = plain_then_rest(cells, decimal, parse_numbers)
     if fast is not None:
         return fast
@@ -107,6 +110,30 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
         values = np.where(text_bad, np.nan, values)
         bad |= text_bad
     return values, bad
+
+
+#: Below this many cells, reading each cell is as quick as finding the distinct ones.
+_DISTINCT_FROM = 20_000
+
+
+def per_distinct_cells(cells: pd.Series, decimal: str, parser):
+    """``parser(cells, decimal)`` computed on the distinct cells only and spread back, for
+    long Arrow string columns that repeat their cells (a 1M-line BOM has ~1,000 distinct
+    quantities). Returns the parser's tuple (values, [text Series,] bad), or None when
+    the column is short, not Arrow text, or mostly distinct."""
+    if len(cells) < _DISTINCT_FROM or not (isinstance(cells.dtype, pd.StringDtype)
+                                           and cells.dtype.storage == "pyarrow"):
+        return None
+    codes, distinct = pd.factorize(cells.array, use_na_sentinel=True)
+    if len(distinct) * 4 > len(cells):
+        return None
+    # one more slot, NA, for the blank cells (code -1)
+    slots = pd.Series(pd.array(distinct, dtype=cells.dtype), name=cells.name).reindex(range(len(distinct) + 1))
+    out = parser(slots, decimal)
+    at = np.where(codes < 0, len(distinct), codes)
+    spread = [np.asarray(o)[at] if isinstance(o, np.ndarray) else
+              pd.Series(o.array.take(at), index=cells.index, name=o.name) for o in out]
+    return tuple(spread)
 
 
 _PLAIN = {".": r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$",
@@ -212,6 +239,9 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, no_currency, bad
+    shared = per_distinct_cells(cells, decimal, parse_money)
+    if shared is not None:
+        return shared
     fast = plain_then_rest(cells, decimal, parse_money, extra_dtype="string")
     if fast is not None:
         return fast
@@ -272,7 +302,10 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     words = pd.Series(uniques, dtype="string").str.strip().str.lower()
     known_u = words.isin(list(FLAG_WORDS)).fillna(False).to_numpy(dtype=bool)
     blank_u = (words.fillna("") == "").to_numpy()
-    true_u = words.map(FLAG_WORDS).fillna(False).astype(bool).to_numpy() & known_u
+    # a plain loop over the few distinct words: mapping a column in which no word is
+    # known gives an all-NA string column that cannot be filled with False
+    true_u = np.array([FLAG_WORDS.get(w, False) is True if isinstance(w, str) else False for w in words],
+                      dtype=bool) & known_u
     # a trailing slot for NA cells (code -1): unknown, not bad
     true_u, known_u, blank_u = (np.append(true_u, False), np.append(known_u, False), np.append(blank_u, True))
     flags = pd.arrays.BooleanArray(true_u[codes], ~known_u[codes])

@@ -10,6 +10,7 @@ from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
 from remin.limits import IMPLAUSIBLE
 from remin.numbers import parse_flags, parse_money
+from remin.repeats import blank_strings, differing_lines, first_positions, per_distinct
 from remin.sheets import SOURCE_COLUMNS, StandardSheet
 from remin.units import split_value_unit, to_base
 
@@ -24,7 +25,7 @@ PART_COLUMNS = ["description", "base_kind", "mass_kg", "unit_value", "currency",
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    return df[name] if name in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
+    return df[name] if name in df.columns else blank_strings(df.index)
 
 
 def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
@@ -42,6 +43,16 @@ def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
 
 def base_kinds(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.Series, list[Finding]]:
     """Each part's base kind: the kind of the unit its lines use (count for roots)."""
+    child = edges["child"]
+    kind = edges["kind"]
+    if not kind.isna().any():
+        # the usual case on integer codes: each child's first kind, unless any line differs
+        codes = np.asarray(pd.factorize(child.array, use_na_sentinel=False)[0])
+        kind_codes = np.asarray(pd.factorize(kind.array)[0])
+        firsts = first_positions(codes)
+        if (kind_codes == kind_codes[firsts][codes]).all():
+            return pd.Series(kind.array.take(firsts), index=pd.Index(child.array.take(firsts), name="child"),
+                             name="kind"), []
     findings = []
     kinds = edges[["child", "kind", "src_file", "src_sheet", "src_row"]].dropna(subset=["kind"])
     distinct = kinds.drop_duplicates(["child", "kind"])
@@ -71,7 +82,11 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
                                       lambda r: f"unit mass {r.c!r} is not a finite number", column="unit_mass")
         values = np.where(infinite, np.nan, values)
     unit = pd.Series(cell_units, index=df.index, dtype="string")
-    unit = unit.fillna(_col(df, "mass_unit").astype("string")).fillna(_col(df, sheet_units_col).astype("string"))
+    for fallback in ("mass_unit", sheet_units_col):   # the cell's unit, else the column's, else the header's
+        missing = unit.isna()
+        if fallback in df.columns and missing.any():
+            other = df[fallback].astype("string")
+            unit = other if missing.all() else unit.fillna(other)
     has = ~np.isnan(values)
     out = np.full(len(df), np.nan)
     no_unit = has & unit.isna().to_numpy()
@@ -89,8 +104,7 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
     plain = ok & (kind == "mass")
     out[plain] = conv.values[plain] / line_factor[plain]
     per = ok & (kind != "mass")
-    wanted = pd.Series(line_kind).map(lambda k: f"mass_per_{k}").to_numpy(object) if per.any() \
-        else np.empty(len(line_kind), dtype=object)
+    wanted = _mass_per(line_kind) if per.any() else np.empty(len(line_kind), dtype=object)
     match = per & (kind == wanted)
     out[match] = conv.values[match]
     mismatch = per & ~match & (line_kind != "mass")
@@ -116,13 +130,20 @@ def _mass_per_base(df, line_kind, line_factor, findings, sheet_units_col="unit_m
     return out
 
 
+def _mass_per(kinds: np.ndarray) -> np.ndarray:
+    """``"mass_per_<kind>"`` for each kind, built once per distinct kind."""
+    codes, distinct = pd.factorize(kinds)
+    return np.array([f"mass_per_{k}" for k in distinct], dtype=object)[codes]
+
+
 def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, priority: int,
              findings: list[Finding]) -> pd.DataFrame:
-    rec = pd.DataFrame({"part": df["part"].astype(str).to_numpy()}, index=df.index)
-    rec["priority"] = priority
+    # Arrow arrays pass straight into the frame (object arrays of strings are converted back)
+    rec = {"part": df["part"].astype(str).array, "priority": priority}
     for f in TEXT_FIELDS:
         rec[f] = _col(df, f).astype("string").str.strip()
-    rec["part_class"] = rec["part_class"].str.lower().str.replace(r"[\s_]+", "-", regex=True)
+    rec["part_class"] = per_distinct(rec["part_class"],
+                                     lambda u: u.str.lower().str.replace(r"[\s_]+", "-", regex=True))
     rec["currency"] = rec["currency"].str.upper()
     for f in COUNTRY_FIELDS:
         cells = _col(df, f)
@@ -161,10 +182,57 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
         findings += findings_for_rows("non-finite-number", df.loc[bad_value], "value is not finite",
                                       column="unit_value")
     rec["unit_value"] = values / line_factor
-    rec["currency"] = rec["currency"].fillna(pd.Series(sym_currency, index=df.index, dtype="string"))
+    sym_currency = pd.Series(sym_currency, index=df.index, dtype="string")
+    if sym_currency.notna().any():
+        rec["currency"] = rec["currency"].fillna(sym_currency)
     for c in SOURCE_COLUMNS:
-        rec[c] = df[c].to_numpy()
-    return rec
+        rec[c] = df[c].array
+    return pd.DataFrame(rec, index=df.index)
+
+
+#: Columns whose cells make a line's part record (besides the unit of measure); lines
+#: of one sheet share file, sheet, decimal mark, header units and headers.
+_RECORD_CELLS = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "unit_mass", "mass_unit", "unit_value"]
+_SHEET_CELLS = ["sheet_key"]
+_SHEET_CELLS_WITHOUT_KEY = ["src_file", "src_sheet", "decimal", "unit_mass@unit"]
+
+
+def _line_records(lines: pd.DataFrame, part_codes: np.ndarray,
+                  findings: list[Finding]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Records of the BOM lines and the part code of each (``part_codes``: the lines'
+    parts factorized), read from each part's distinct lines only (see
+    remin/repeats.py). A line that repeats a bad cell is reported like the first: when
+    the distinct lines raise findings, all lines of the parts named are read again."""
+    is_root = lines["parent"].isna().to_numpy()
+    uom = _col(lines, "uom").astype("string")
+    sheet_cells = _SHEET_CELLS if "sheet_key" in lines.columns else _SHEET_CELLS_WITHOUT_KEY
+    cells = [lines[c] for c in [*_RECORD_CELLS, *sheet_cells] if c in lines.columns]
+    keep = differing_lines(part_codes, [*cells, uom, is_root])
+    found: list[Finding] = []
+    rec = _read_lines(lines, uom, is_root, keep, found, headers=False)
+    if found:   # cold path: findings name every offending line
+        parts = {f.part for f in found}
+        keep = np.ones(len(lines), bool) if None in parts else keep | in_index(lines["part"], list(parts))
+        found = []
+        rec = _read_lines(lines, uom, is_root, keep, found, headers=True)
+    findings += found
+    return rec, part_codes[keep]
+
+
+def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: np.ndarray,
+                findings: list[Finding], headers: bool) -> pd.DataFrame:
+    """Records of the lines at ``keep``; a line's unit mass or value is per its unit of
+    measure (a root is counted in pieces). Without ``headers`` the findings name the
+    canonical columns, not the file's headers (for a first pass whose findings are
+    thrown away)."""
+    conv = to_base(np.ones(int(keep.sum())), uom[keep], allowed=set(STRUCTURE_KINDS), default="EA")
+    root = is_root[keep]
+    line_kind = np.where(conv.bad | root, "count", conv.kind).astype(object)
+    line_factor = np.where(conv.bad | root, 1.0, conv.values)
+    # only the columns a record reads (a BOM frame has dozens more, and a million rows)
+    fields = {"part", *_RECORD_CELLS, "decimal", *SOURCE_COLUMNS}
+    wanted = [c for c in lines.columns if c.split("@")[0] in fields and (headers or not c.endswith("@header"))]
+    return _records(lines[wanted][keep], line_kind, line_factor, 0, findings)
 
 
 def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet],
@@ -172,12 +240,12 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     findings: list[Finding] = []
     kinds, f = base_kinds(lines, edges)
     findings += f
-    conv = to_base(np.ones(len(lines)), _col(lines, "uom").astype("string"), allowed=set(STRUCTURE_KINDS),
-                   default="EA")
-    is_root = lines["parent"].isna().to_numpy()
-    line_kind = np.where(conv.bad | is_root, "count", conv.kind).astype(object)
-    line_factor = np.where(conv.bad | is_root, 1.0, conv.values)
-    recs = [_records(lines, line_kind, line_factor, 0, findings)]
+    part_codes, line_parts = pd.factorize(lines["part"].astype(str).array, use_na_sentinel=False)
+    # one hash table of the BOM's parts, built once: parents, base kinds and the
+    # composition are looked up in it
+    line_parts = pd.Index(line_parts)
+    rec, rec_codes = _line_records(lines, np.asarray(part_codes), findings)
+    recs = [rec]
     for s in masters:
         df = s.frame.copy()
         df["decimal"] = s.raw.decimal
@@ -189,30 +257,48 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
         pk = df["part"].map(kinds).fillna("count").to_numpy(object)
         # master rows: a plain mass is per one base unit of the part
         recs.append(_records(df, pk, np.ones(len(df)), 1, findings))
-    allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable")
     fields = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "mass_kg", "unit_value"]
-    findings += _conflicts(allrec, fields)
-    parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
-    bom_parts = pd.Index(lines["part"].astype(str).unique()).union(pd.Index(edges["parent"].unique()), sort=False)
-    parts = parts.reindex(parts.index.union(bom_parts, sort=False))
-    parts["in_bom"] = in_index(parts.index, bom_parts)
-    parts["base_kind"] = pd.Series(parts.index, index=parts.index).map(kinds).fillna("count")
+    # BOM parts in file order (lines, then parents named only in a parent column), then
+    # master-only parts sorted
+    parents = pd.unique(edges["parent"].array)
+    extra = parents[~in_index(parents, line_parts)]
+    if len(recs) == 1 and not len(extra) and np.array_equal(rec_codes, np.arange(len(line_parts))):
+        # one record per part, in file order: nothing to merge, nothing to disagree
+        parts = rec[fields + SOURCE_COLUMNS].set_axis(line_parts)
+        order = parts.index
+    else:
+        allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable") if len(recs) > 1 \
+            else rec.reset_index(drop=True)
+        findings += _conflicts(allrec, fields)
+        parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
+        order = pd.Index(np.concatenate([np.asarray(line_parts, dtype=object), np.asarray(extra, dtype=object)]))
+        parts = parts.reindex(order.append(parts.index.difference(order)))
+    parts["in_bom"] = np.arange(len(parts)) < len(order)
+    parts["base_kind"] = _on_index(kinds, parts.index).fillna("count")
     for f in FLAG_FIELDS:
         parts[f] = parts[f].astype("boolean")
     for f in [*TEXT_FIELDS, *COUNTRY_FIELDS]:   # an all-blank column must still hold text later
         parts[f] = parts[f].astype("string")
     parts.index.name = "part"
-    order = pd.Index(pd.unique(pd.concat([lines["part"].astype(str), edges["parent"]])))
-    parts = parts.reindex(order.append(parts.index.difference(order)))
-    parts.index.name = "part"
     return parts[PART_COLUMNS], findings
+
+
+def _on_index(values: pd.Series, index: pd.Index) -> pd.Series:
+    """``values.reindex(index)`` through ``index``'s hash table (built once and kept: the
+    composition looks parts up in the same index) rather than one of ``values.index``."""
+    at = index.get_indexer(values.index)
+    found = at >= 0
+    src = np.full(len(index), -1)
+    src[at[found]] = np.flatnonzero(found)
+    return pd.Series(values.array.take(src, allow_fill=True), index=index, name=values.name)
 
 
 def in_index(values, index) -> np.ndarray:
     """``values.isin(index)`` through a hash lookup: several times faster than isin on
     Arrow-backed strings for a million part numbers."""
-    return pd.Index(index).get_indexer(pd.Index(values)) >= 0 if pd.Index(index).is_unique else \
-        pd.Index(values).isin(index)
+    # the Index itself when given one: its hash table is built on first use and kept
+    index = index if isinstance(index, pd.Index) else pd.Index(index)
+    return index.get_indexer(pd.Index(values)) >= 0 if index.is_unique else pd.Index(values).isin(index)
 
 
 def _conflicts(rec: pd.DataFrame, fields: list[str]) -> list[Finding]:

@@ -46,7 +46,7 @@ import pandas as pd
 from remin.timing import timed
 from remin.unitregistry import new_registry, pint
 
-from .numbers import as_series as _as_series, parse_numbers, plain_then_rest, string_cells
+from .numbers import as_series as _as_series, parse_numbers, per_distinct_cells, plain_then_rest, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
@@ -403,8 +403,11 @@ def to_base(values, units, *, allowed: Iterable[str] | None = None, default: str
     idx = np.where(codes < 0, k - 1, codes)
     row_bad = bad[idx] | (blank[idx] & ~np.isnan(vals))
     out = vals * factor[idx]
-    out[row_bad] = np.nan
-    row_reason = np.where(row_bad, reason[idx], None)
+    if row_bad.any():
+        out[row_bad] = np.nan
+        row_reason = np.where(row_bad, reason[idx], None)
+    else:   # the usual case: no object array of a million reasons to pick
+        row_reason = np.full(n, None, dtype=object)
     return Converted(values=out, kind=kind[idx], bad=row_bad, reason=row_reason)
 
 
@@ -464,6 +467,9 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, pd.Series(pd.NA, index=cells.index, dtype="string"), bad
 
+    shared = per_distinct_cells(cells, decimal, split_value_unit)
+    if shared is not None:
+        return shared
     fast = plain_then_rest(cells, decimal, split_value_unit, extra_dtype="string")
     if fast is not None:
         return fast

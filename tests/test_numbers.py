@@ -145,3 +145,10 @@ def test_flags():
     assert flags.tolist() == [True, False, True, False, True, False, True, True, False, True, False,
                               True, True, False, True, True, False, pd.NA, pd.NA, pd.NA, pd.NA]
     assert bad.tolist() == [False] * 19 + [True, True]
+
+
+def test_a_flag_column_without_one_known_word_is_all_unknown_and_bad():
+    # used to crash: mapping no known word gave an all-NA text column
+    flags, bad = parse_flags(pd.Series(["maybe", None, "perhaps"], dtype="string"))
+    assert flags.tolist() == [pd.NA, pd.NA, pd.NA]
+    assert bad.tolist() == [True, False, True]
