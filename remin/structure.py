@@ -216,23 +216,27 @@ def edges_from_lines(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
         return lines.iloc[pos[mask]][wanted]
 
     n = len(pos)
-    cells = lines["qty"].take(pos).reset_index(drop=True) if "qty" in lines else \
-        pd.Series(pd.NA, index=range(n), dtype="string")
     qty = np.full(n, np.nan)
     unreadable = np.zeros(n, dtype=bool)
-    dec_code, decimals = pd.factorize(lines["decimal"])
-    dec_code = dec_code[pos]
-    for j in np.argsort(np.asarray(decimals, dtype=object)):    # decimal marks in sorted order
-        group = dec_code == j
-        if not group.any():
+    decimals = pd.unique(lines["decimal"])
+    if len(decimals) == 1:                       # the usual case: one decimal mark
+        groups = [(decimals[0], np.ones(n, dtype=bool))]
+    else:
+        dec_code, decimals = pd.factorize(lines["decimal"])
+        groups = [(decimals[j], dec_code[pos] == j) for j in np.argsort(np.asarray(decimals, dtype=object))]
+    given = np.zeros(n, dtype=bool)
+    if "qty" in lines.columns:
+        qty_code, qty_text = _cell_codes(lines["qty"], pos)
+        given = qty_code >= 0
+    for dec, group in groups:                    # decimal marks in sorted order
+        if not group.any() or "qty" not in lines.columns:
             continue
-        vals, bad = _parse_quantities(cells[group] if not group.all() else cells, decimals[j])
+        vals, bad = _parse_quantities(qty_code[group], qty_text, dec)
         qty[group] = vals
         unreadable[group] = bad
         if bad.any():
             findings += findings_for_rows("not-a-number", rows(_within(group, bad)),
                                           lambda r: f"quantity {r.qty!r} is not a number", column="qty")
-    given = cells.notna().to_numpy(bool)
     missing = np.isnan(qty) & ~given
     if missing.any():
         findings += findings_for_rows("missing-quantity", rows(missing), "no quantity; the line's figures "
@@ -280,15 +284,24 @@ def _within(group: np.ndarray, mask_in_group: np.ndarray) -> np.ndarray:
     return out
 
 
-def _parse_quantities(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """parse_numbers once per distinct cell text: a 1M-line BOM writes a few
-    thousand distinct quantities."""
-    if not isinstance(cells.dtype, pd.StringDtype):
-        return parse_numbers(cells, decimal)
-    codes, uniques = pd.factorize(cells)          # blank -> -1
-    # the blank cell goes last, so code -1 picks it up by numpy's negative indexing
-    distinct = pd.concat([pd.Series(uniques, dtype=cells.dtype), pd.Series([pd.NA], dtype=cells.dtype)],
+def _cell_codes(col: pd.Series, pos: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1 = blank) of the cells ``col[pos]`` into ``col``'s distinct values,
+    returned as a Series of ``col``'s dtype with the blank cell appended last (so
+    that code -1, by numpy's negative indexing, finds it). The whole column is
+    factorized: cheaper than taking a million cells first."""
+    if not isinstance(col.dtype, pd.StringDtype):     # Python objects: each cell read as it is
+        cells = col.take(pos).reset_index(drop=True)
+        codes = np.where(cells.isna().to_numpy(bool), -1, np.arange(len(cells)))
+        return codes, pd.concat([cells, pd.Series([pd.NA], dtype=cells.dtype)], ignore_index=True)
+    codes, uniques = pd.factorize(col)
+    distinct = pd.concat([pd.Series(uniques, dtype=col.dtype), pd.Series([pd.NA], dtype=col.dtype)],
                          ignore_index=True)
+    return codes[pos], distinct
+
+
+def _parse_quantities(codes: np.ndarray, distinct: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """parse_numbers once per distinct cell text (a 1M-line BOM writes a few
+    thousand distinct quantities), taken back to the lines by their codes."""
     values, bad = parse_numbers(distinct, decimal)
     return np.asarray(values, float)[codes], np.asarray(bad, bool)[codes]
 
@@ -314,15 +327,21 @@ def _edge_units(lines: pd.DataFrame, pos: np.ndarray, findings: list[Finding], r
     """The unit of each edge line, converted once per distinct unit text."""
     n = len(pos)
     uom_given = "uom" in lines.columns
-    uom = lines["uom"].take(pos).astype("string").str.strip() if uom_given else \
-        pd.Series(pd.NA, index=range(n), dtype="string")
-    blank = uom.isna().to_numpy(bool)
+    if uom_given and isinstance(lines["uom"].dtype, pd.StringDtype):
+        # factorize the column, strip its few distinct texts, then merge ' EA' with 'EA'
+        raw_codes, raw = pd.factorize(lines["uom"])
+        merged, uniques = pd.factorize(pd.Series(raw, dtype="string").str.strip())
+        codes = np.append(merged, -1)[raw_codes[pos]]          # blank (-1) stays -1
+    else:
+        uom = lines["uom"].take(pos).astype("string").str.strip() if uom_given else \
+            pd.Series(pd.NA, index=range(n), dtype="string")
+        codes, uniques = pd.factorize(uom)
+    blank = codes < 0
     if not uom_given and n:
         findings.append(finding("default-uom", "no unit-of-measure column: every quantity is taken as pieces"))
     elif blank.any():
         findings.append(finding("default-uom", f"{int(blank.sum())} lines have no unit of measure: taken "
                                 "as pieces", file=lines["src_file"].iloc[pos[0]]))
-    codes, uniques = pd.factorize(uom)
     k = len(uniques)
     code = np.where(codes < 0, k, codes)
     distinct = pd.concat([pd.Series(uniques, dtype="string"), pd.Series([pd.NA], dtype="string")],
@@ -375,20 +394,19 @@ def _first_listing_only(lines: pd.DataFrame, pos: np.ndarray, qty: np.ndarray,
     # listing, the sum of a hash of each of its lines (two 31-bit slices summed
     # exactly in float64).
     child = lines["part_code"].to_numpy()[pos]
-    h = _mix(_mix(child.astype(np.uint64)) ^ _mix(_float_bits(qty)) * np.uint64(3) ^ uom_key.astype(np.uint64))
+    # part codes stay below 2**40 (lines of a sheet are capped far lower), units below 2**24
+    h = _mix(_mix(child.astype(np.uint64) | (uom_key.astype(np.uint64) << np.uint64(40))) ^ _float_bits(qty))
     lo = (h & np.uint64(0x7FFFFFFF)).astype(np.float64)
     hi = ((h >> np.uint64(33)) & np.uint64(0x7FFFFFFF)).astype(np.float64)
-    # a listing is one (parent, occurrence); occurrences of edge lines are >= 0
-    listing, _ = pd.factorize(parent * (int(occ.max()) + 1) + occ)
-    n_listings = int(listing.max()) + 1
-    listing_parent = np.empty(n_listings, dtype=np.int64)
-    listing_parent[listing] = parent          # all lines of a listing share its parent
+    listing, listing_parent = _listings(parent, occ)
+    n_listings = len(listing_parent)
     sig = np.stack([np.bincount(listing, weights=lo, minlength=n_listings),
                     np.bincount(listing, weights=hi, minlength=n_listings),
                     np.bincount(listing, minlength=n_listings).astype(np.float64)], axis=1)
-    kept_listing = np.full(len(first_occ), -1, dtype=np.int64)     # per parent code
+    kept_listing = np.zeros(len(first_occ), dtype=np.int64)     # per parent code
     kept_listing[parent[keep]] = listing[keep]
-    differs = (sig != sig[kept_listing[listing_parent]]).any(axis=1)
+    listed = listing_parent >= 0
+    differs = listed & (sig != sig[kept_listing[np.maximum(listing_parent, 0)]]).any(axis=1)
     bad_parents = np.unique(listing_parent[differs])
     if len(bad_parents):
         # reported in the order of the parent part numbers, each at its first repeated line
@@ -402,6 +420,21 @@ def _first_listing_only(lines: pd.DataFrame, pos: np.ndarray, qty: np.ndarray,
                                     "children or quantities; its first listing is used",
                                     part=name, file=r["src_file"], sheet=r["src_sheet"], row=r["src_row"]))
     return keep, findings
+
+
+def _listings(parent: np.ndarray, occ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(listing id per line, parent code per listing id, -1 = unused id). A listing
+    is one (parent, occurrence); occurrences of edge lines are >= 0. In an indented
+    BOM an occurrence is the parent's row, so it names the listing by itself."""
+    span = int(occ.max()) + 1
+    owner = np.full(span, -1, dtype=np.int64)
+    owner[occ] = parent
+    if (owner[occ] == parent).all():
+        return occ, owner
+    listing, _ = pd.factorize(parent * span + occ)
+    listing_parent = np.empty(int(listing.max()) + 1, dtype=np.int64)
+    listing_parent[listing] = parent          # all lines of a listing share its parent
+    return listing, listing_parent
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
