@@ -67,8 +67,10 @@ def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask of rows that jump more than one level below the row above (attached to the
     row above, which is the nearest shallower row).
 
-    Vectorised for any depth: rows are ordered by (level, position) once, and a row
-    at level L finds the last row at L-1 above it by one binary search in that order.
+    Vectorised for any depth. Most rows need no search: a row one level below the
+    row above hangs under it, and a row at the row above's level shares its parent.
+    The rest (a row after a deeper branch) find the last row at L-1 above them by a
+    binary search over the rows ordered by (level, position).
     """
     n = len(levels)
     parent = np.full(n, -1, dtype=np.int64)
@@ -81,15 +83,22 @@ def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     positions = np.arange(n, dtype=np.int64)
     first_valid = np.argmax(lv >= 0)
     jump = (lv > prev + 1) & (lv > lv[first_valid]) & (positions > first_valid)
-    # level-major keys; levels are bounded by the depth limit, so level * (n + 1) fits int64
-    small = lv.max() < np.iinfo(np.int16).max
-    order = np.argsort(lv.astype(np.int16) if small else lv, kind="stable")   # radix sort for int16
-    sorted_keys = (lv * (n + 1) + positions)[order]
-    child = order[lv[order] > 0]    # in key order, so the searches below run over sorted queries
-    wanted = lv[child] - 1
-    at = np.searchsorted(sorted_keys, wanted * (n + 1) + child) - 1   # last key below (L-1, row)
-    found = order[np.maximum(at, 0)]
-    ok = (at >= 0) & (lv[found] == wanted)
-    parent[child] = np.where(ok, found, -1)
+    down = (lv > 0) & (lv == prev + 1)
+    sibling = (lv == prev) & (positions > 0)
+    search = np.flatnonzero((lv > 0) & ~down & ~sibling)
+    if len(search):
+        # level-major keys; levels are bounded by the depth limit, so level * (n + 1) fits int64
+        small = lv.max() < np.iinfo(np.int16).max
+        order = np.argsort(lv.astype(np.int16) if small else lv, kind="stable")   # radix sort for int16
+        sorted_keys = (lv * (n + 1) + positions)[order]
+        wanted = lv[search] - 1
+        at = np.searchsorted(sorted_keys, wanted * (n + 1) + search) - 1   # last key below (L-1, row)
+        found = order[np.maximum(at, 0)]
+        parent[search] = np.where((at >= 0) & (lv[found] == wanted), found, -1)
+    parent[down] = positions[down] - 1
+    # a run of siblings takes the parent of the run's first row
+    start = np.where(sibling, 0, positions)
+    np.maximum.accumulate(start, out=start)
+    parent = parent[start]
     parent[jump] = positions[jump] - 1
     return parent, jump
