@@ -273,7 +273,7 @@ def edges_from_lines(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
         "parent": text["parent"], "child": text["child"], "amount": amount[keep], "qty": qty[keep],
         "uom": text["uom"], "kind": text["kind"], "src_file": text["src_file"], "src_sheet": text["src_sheet"],
         "src_row": lines["src_row"].to_numpy()[kept], "line": kept.astype(np.int64),
-    })
+    }, copy=False)            # every array above is new already
     return edges, findings
 
 
