@@ -45,16 +45,21 @@ def parse_levels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _integer_levels(cells: pd.Series) -> np.ndarray | None:
-    """All cells plain integers (the usual export): cast by Arrow in C, else None."""
+    """All cells plain ASCII digits (the usual export): cast by Arrow in C, else None
+    (blanks, signs, spaces, dots and anything else take the general path)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(cells.astype("string"), type=pa.large_string(), from_pandas=True)
-    if arr.null_count:
+    if arr.null_count or not len(arr):
         return None
-    if not pc.all(pc.match_substring_regex(arr, r"^\s*\d{1,4}\s*$")).as_py():
+    # a character test is several times cheaper than a regex; '' is not decimal
+    if not pc.all(pc.ascii_is_decimal(arr)).as_py():
         return None
-    return pc.cast(pc.utf8_trim_whitespace(arr), pa.int64()).to_numpy().astype(float)
+    try:
+        return pc.cast(arr, pa.int64()).to_numpy().astype(float)
+    except (pa.ArrowInvalid, OverflowError):     # more digits than int64 holds
+        return None
 
 
 def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,8 +67,10 @@ def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask of rows that jump more than one level below the row above (attached to the
     row above, which is the nearest shallower row).
 
-    Vectorised: for every level value, the position of the last row at that level
-    is forward-filled; a row at level L takes the last row at L-1 above it.
+    Vectorised for any depth. Most rows need no search: a row one level below the
+    row above hangs under it, and a row at the row above's level shares its parent.
+    The rest (a row after a deeper branch) find the last row at L-1 above them by a
+    binary search over the rows ordered by (level, position).
     """
     n = len(levels)
     parent = np.full(n, -1, dtype=np.int64)
@@ -73,14 +80,25 @@ def parent_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     prev = np.concatenate([[-1], lv[:-1]])
     if not (lv >= 0).any():         # no readable level at all: every row is a top-level row
         return parent, np.zeros(n, bool)
+    positions = np.arange(n, dtype=np.int64)
     first_valid = np.argmax(lv >= 0)
-    jump = (lv > prev + 1) & (lv > lv[first_valid]) & (np.arange(n) > first_valid)
-    positions = np.arange(n)
-    for level in np.unique(lv[lv > 0]):
-        at_parent_level = pd.Series(np.where(lv == level - 1, positions, np.nan)).ffill().to_numpy()
-        # the parent must be above the row: use the forward-filled value of the row before
-        above = np.concatenate([[np.nan], at_parent_level[:-1]])
-        rows = lv == level
-        parent[rows] = np.where(np.isnan(above[rows]), -1, above[rows]).astype(np.int64)
+    jump = (lv > prev + 1) & (lv > lv[first_valid]) & (positions > first_valid)
+    down = (lv > 0) & (lv == prev + 1)
+    sibling = (lv == prev) & (positions > 0)
+    search = np.flatnonzero((lv > 0) & ~down & ~sibling)
+    if len(search):
+        # level-major keys; levels are bounded by the depth limit, so level * (n + 1) fits int64
+        small = lv.max() < np.iinfo(np.int16).max
+        order = np.argsort(lv.astype(np.int16) if small else lv, kind="stable")   # radix sort for int16
+        sorted_keys = (lv * (n + 1) + positions)[order]
+        wanted = lv[search] - 1
+        at = np.searchsorted(sorted_keys, wanted * (n + 1) + search) - 1   # last key below (L-1, row)
+        found = order[np.maximum(at, 0)]
+        parent[search] = np.where((at >= 0) & (lv[found] == wanted), found, -1)
+    parent[down] = positions[down] - 1
+    # a run of siblings takes the parent of the run's first row
+    start = np.where(sibling, 0, positions)
+    np.maximum.accumulate(start, out=start)
+    parent = parent[start]
     parent[jump] = positions[jump] - 1
     return parent, jump
