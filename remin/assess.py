@@ -23,12 +23,12 @@ from remin.bom import Bom
 from remin.currency import Rates
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
-from remin.origins import ORIGIN_CLASSES, origin_class
+from remin.origins import ORIGIN_CLASSES, origin_class, origin_codes  # origin_class: for remin.sensitivity
 from remin.outlook import licensing_outlook
 from remin.prices import load_prices
 from remin.rollup import Graph, build_graph, contains, extended_matrix, extended_quantities, rollup
 from remin.rules import load_rules
-from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline_of, needs_licence, own_values,
+from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline_of, needs_licence_at, own_values,
                              value_no_data_findings, value_test)
 from remin.verdicts import shares, verdicts
 
@@ -246,8 +246,10 @@ def _fill_licensing(res: pd.DataFrame, sku_list, outlook) -> None:
     (the columns exist, all NA)."""
     if outlook is None or not sku_list:
         return
-    rows = res.loc[list(sku_list)]
-    need = rows.index[needs_licence(rows)]
+    pos = res.index.get_indexer(list(sku_list))
+    need = res.index[pos[needs_licence_at(res, pos)]]
+    if not len(need):
+        return
     res.loc[need, "licensing_outcome"] = outlook.outcome
     res.loc[need, "licensing_article"] = outlook.article
     res.loc[need, "licensing_text"] = outlook.text
@@ -298,8 +300,7 @@ def _own_elements(bom: Bom, mass: np.ndarray, elements):
             findings += findings_for_rows("missing-mass", ctl.loc[no_mass].drop_duplicates("part"),
                                           "a mass fraction is declared but the part's mass is unknown: its "
                                           "controlled mass is unknown (give a unit weight)")
-        cls = origin_class(ctl, bom.parts)
-        col = col_of_element[ctl_rows] * 3 + pd.Index(ORIGIN_CLASSES).get_indexer(cls)
+        col = col_of_element[ctl_rows] * 3 + origin_codes(ctl, bom.parts, positions=p)
         flat = p * out.shape[1] + col
         out = np.bincount(flat, weights=kg, minlength=out.size).reshape(out.shape)
     return out, declared, findings

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from remin.findings import Finding, finding, findings_for_rows
-from remin.origins import ORIGIN_CLASSES, part_origin_class
+from remin.origins import ORIGIN_CLASSES, part_origin_codes
 from remin.rollup import Graph, contains, rollup
 from remin.verdicts import ABOVE, NO_DATA, shares, verdicts
 
@@ -233,9 +233,9 @@ def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray) -> np.ndarray:
     ok = np.isfinite(total) & (total > 0)
     out = np.zeros((n, 3))
     out[ok] = by_class[ok] / total[ok, None]
-    whole = part_origin_class(parts)
-    for i, c in enumerate(ORIGIN_CLASSES):
-        out[~ok & (whole == c), i] = 1.0
+    whole, _ = part_origin_codes(parts)
+    rest = np.flatnonzero(~ok)
+    out[rest, whole[rest]] = 1.0
     return out
 
 
@@ -250,8 +250,7 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
     if not take:
         return est, findings
     names = [elements[i] for i in take]
-    price = prices.price_per_kg(names, to=currency, rates=rates).to_numpy(float) if currency else \
-        np.full(len(take), np.nan)
+    price = _price_per_kg(prices, names, currency, rates) if currency else np.full(len(take), np.nan)
     # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
     rows = np.flatnonzero((own_el != 0).any(axis=1))
     kg = own_el[rows].reshape(len(rows), own_el.shape[1] // 3, 3)[:, take, :]     # (rows, T, 3)
@@ -279,6 +278,25 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
                                     f"FILE): the {el} content of {shown} cannot be valued",
                                     part=parts.index[needs][0], file=str(prices.path)))
     return est, findings
+
+
+_PRICES_SEEN: dict = {}
+
+
+def _price_per_kg(prices, names, currency, rates) -> np.ndarray:
+    """prices.price_per_kg(...) as a read-only array, remembered per price table, rates,
+    elements and currency: a batch asks the same question for every file (the entry
+    holds the table and rates themselves, so their ids are not reused while cached)."""
+    key = (id(prices), id(rates), tuple(names), currency)
+    seen = _PRICES_SEEN.get(key)
+    if seen is not None and seen[0] is prices and seen[1] is rates:
+        return seen[2]
+    price = prices.price_per_kg(names, to=currency, rates=rates).to_numpy(float)
+    price.flags.writeable = False
+    if len(_PRICES_SEEN) >= 16:
+        _PRICES_SEEN.clear()
+    _PRICES_SEEN[key] = (prices, rates, price)
+    return price
 
 
 def numerator(graph: Graph, parts, flag, fallback, value, origin_shares, est_own, comp_declared):
@@ -334,23 +352,26 @@ def value_test(bom, graph: Graph, on_date, *, value: np.ndarray, own: OwnValues,
     tot, f = numerator(graph, parts, flag, fallback, value, origin_shares, est_own, comp_declared)
     findings += f
 
-    res = pd.DataFrame(index=parts.index)
+    # every column at once: one frame construction (a 50-line BOM of a batch notices each insertion)
     basis = np.where(own.declared, DECLARED, np.where(np.isnan(value), None, COST_ROLL_UP))
-    res["value_basis"] = pd.Series(basis, index=parts.index, dtype=object)   # None: no value at all
+    cols: dict = {"value_basis": pd.Series(basis, index=parts.index, dtype=object)}   # None: no value at all
     for i, c in enumerate(NUMERATOR_COLUMNS):
-        res[c] = tot[:, i] + tot[:, 3 + i]
+        cols[c] = tot[:, i] + tot[:, 3 + i]
     for i, c in enumerate(ESTIMATED_COLUMNS):
-        res[c] = tot[:, 3 + i]
-    low, high = shares(res["value_part1_cn"].to_numpy(), res["value_part1_unknown"].to_numpy(), value)
-    res["value_share_low"], res["value_share_high"] = low, high
-    res["value_verdict"] = _verdicts(low, high, value, on_date.threshold)
+        cols[c] = tot[:, 3 + i]
+    low, high = shares(cols["value_part1_cn"], cols["value_part1_unknown"], value)
+    cols["value_share_low"], cols["value_share_high"] = low, high
+    verdict = _verdicts(low, high, value, on_date.threshold)
     if on_date.part2_classes:
         scope = p2.is_part2 | contains(graph, p2.is_part2 & p2.reaches)
-        res["part2_scope"] = pd.array(scope, dtype="boolean")
-        res.loc[~scope, "value_verdict"] = NOT_APPLICABLE
+        verdict[~scope] = NOT_APPLICABLE
+        cols["value_verdict"] = verdict
+        cols["part2_scope"] = pd.array(scope, dtype="boolean")
     else:   # a rule set without Part II classes: scope unknown, the test is shown as if it applied
-        res["part2_scope"] = pd.array([pd.NA] * len(parts), dtype="boolean")
-    res["part1_cn_present"] = _part1_present(graph, flag, origin_shares)
+        cols["value_verdict"] = verdict
+        cols["part2_scope"] = pd.array([pd.NA] * len(parts), dtype="boolean")
+    cols["part1_cn_present"] = _part1_present(graph, flag, origin_shares)
+    res = pd.DataFrame(cols, index=parts.index)
     return res, findings
 
 
@@ -388,16 +409,24 @@ def headline_of(value_verdict: np.ndarray, mass_verdict: np.ndarray) -> tuple[np
 def needs_licence(res: pd.DataFrame) -> np.ndarray:
     """Parts whose headline verdict is above (and not known to be outside Part II), or
     that are flagged as made with Chinese rare-earth technology (Art. 1(2), no threshold)."""
-    outside = res["part2_scope"].eq(False).fillna(False).to_numpy(bool)
-    return ((res["verdict"].to_numpy(object) == ABOVE) & ~outside) | res["cn_technology"].to_numpy(bool)
+    return needs_licence_at(res, np.arange(len(res)))
+
+
+def needs_licence_at(res: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    """needs_licence() of the rows at positions ``pos``, from the columns' arrays (no
+    row selection of the frame)."""
+    in_or_unknown = res["part2_scope"].array.to_numpy(dtype=bool, na_value=True)[pos]
+    above = res["verdict"].to_numpy(object)[pos] == ABOVE
+    return (above & in_or_unknown) | res["cn_technology"].to_numpy(bool)[pos]
 
 
 def value_no_data_findings(res: pd.DataFrame, sku_list, currency) -> list[Finding]:
     """One finding per reported SKU in scope whose value test has no data, saying why."""
-    rows = res.loc[list(sku_list), ["value_verdict", "value", "value_basis"]]
-    rows = rows[(rows["value_verdict"] == NO_DATA).to_numpy(bool)]   # usually none: nothing per SKU
+    pos = res.index.get_indexer(list(sku_list))
+    pos = pos[res["value_verdict"].to_numpy(object)[pos] == NO_DATA]    # usually none: nothing per SKU
     out = []
-    for s, value, basis in zip(rows.index, rows["value"].to_numpy(float), rows["value_basis"].tolist()):
+    for s, value, basis in zip(res.index[pos], res["value"].to_numpy(float)[pos],
+                               res["value_basis"].to_numpy(object)[pos].tolist()):
         if np.isnan(value):
             why = (f"its declared value cannot be used in {currency or 'one currency'} (no exchange rate or "
                    "no currency)" if basis == DECLARED
