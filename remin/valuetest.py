@@ -415,9 +415,14 @@ def needs_licence(res: pd.DataFrame) -> np.ndarray:
 def needs_licence_at(res: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     """needs_licence() of the rows at positions ``pos``, from the columns' arrays (no
     row selection of the frame)."""
-    in_or_unknown = res["part2_scope"].array.to_numpy(dtype=bool, na_value=True)[pos]
-    above = res["verdict"].to_numpy(object)[pos] == ABOVE
-    return (above & in_or_unknown) | res["cn_technology"].to_numpy(bool)[pos]
+    return needs_licence_of(res["verdict"].to_numpy(object)[pos],
+                            res["part2_scope"].array.to_numpy(dtype=bool, na_value=True)[pos],
+                            res["cn_technology"].to_numpy(bool)[pos])
+
+
+def needs_licence_of(verdict: np.ndarray, in_or_unknown_scope: np.ndarray, cn_technology: np.ndarray) -> np.ndarray:
+    """needs_licence() from arrays: headline verdict, part2_scope True or NA, flag."""
+    return ((verdict == ABOVE) & in_or_unknown_scope) | cn_technology
 
 
 def value_no_data_findings(res: pd.DataFrame, sku_list, currency) -> list[Finding]:
