@@ -214,9 +214,17 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
 
 
 def _positions(index: pd.Index, labels) -> np.ndarray:
-    """Row positions of ``labels`` in ``index`` (a hash lookup; every label must be there).
-    Arrow-backed part numbers are looked up by Arrow (``index_in``): pandas' get_indexer
-    turns them into Python strings first, several times slower on a million edges."""
+    """Row positions of ``labels`` in ``index`` (a hash lookup; every label must be there)."""
+    found = _lookup(index, labels)
+    if (found < 0).any():
+        raise KeyError(f"not among the parts: {pd.Index(labels)[found < 0][:5].tolist()}")
+    return found
+
+
+def _lookup(index: pd.Index, labels) -> np.ndarray:
+    """Row positions of ``labels`` in ``index``, -1 where absent. Arrow-backed part
+    numbers are looked up by Arrow (``index_in``): pandas' get_indexer turns them into
+    Python strings first, several times slower on a million edges."""
     if isinstance(index.array, ArrowStringArray) and isinstance(getattr(labels, "array", None), ArrowStringArray):
         value_set = pa.array(index.array)
         value_set = value_set.combine_chunks() if isinstance(value_set, pa.ChunkedArray) else value_set
@@ -226,8 +234,6 @@ def _positions(index: pd.Index, labels) -> np.ndarray:
         found = pc.fill_null(pc.index_in(values, value_set=value_set), -1).to_numpy().astype(np.int64)
     else:
         found = index.get_indexer(labels)
-    if (found < 0).any():
-        raise KeyError(f"not among the parts: {pd.Index(labels)[found < 0][:5].tolist()}")
     return found
 
 
@@ -263,7 +269,9 @@ def _licensing_columns(n: int, sku_pos: np.ndarray, cols: dict, outlook, no_text
 def _rollup_elements(graph: Graph, own_el: np.ndarray, declared: np.ndarray) -> np.ndarray:
     """Roll up only the element/origin columns that hold anything: a BOM usually
     declares two or three of the twelve elements, and every column costs a pass."""
-    out = np.zeros_like(own_el)
+    # Fortran order: the results frame copies each column whole (contiguous, not strided
+    # across all 36); np.zeros, not zeros_like: no memset pass over columns never written
+    out = np.zeros(own_el.shape, order="F")
     active = np.flatnonzero((own_el != 0).any(axis=0))      # NaN != 0 is True: unknowns roll up too
     if len(active):
         out[:, active] = rollup(graph, own_el[:, active], declared, 0.0, children=False)[0]
@@ -286,7 +294,7 @@ def _own_elements(bom: Bom, mass: np.ndarray, elements):
     index = bom.parts.index
     n = len(index)
     comp = bom.composition
-    where = index.get_indexer(comp["part"])
+    where = _lookup(index, comp["part"])
     known = where >= 0
     if not known.all():
         comp, where = comp[known], where[known]

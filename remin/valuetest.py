@@ -224,22 +224,29 @@ def _infer(bom, class_id: pd.Series, by_id) -> tuple[np.ndarray, list[Finding]]:
 # --------------------------------------------------------------------------- numerator
 
 
-def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray) -> np.ndarray:
+def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """(n, 3) share of each origin class in a part's own controlled content; where it
-    has none (or it is unknown), the part's own origin class as a whole."""
+    has none (or it is unknown), the part's own origin class as a whole. ``rows``: the
+    parts with any own content (non-zero or unknown) where the caller knows them; the
+    others have none."""
     n = len(parts)
-    by_class = own_el.reshape(n, -1, 3).sum(axis=1) if own_el.shape[1] else np.zeros((n, 3))
+    if rows is None:
+        rows = np.flatnonzero((own_el != 0).any(axis=1))
+    m = len(rows)
+    by_class = own_el[rows].reshape(m, -1, 3).sum(axis=1) if own_el.shape[1] else np.zeros((m, 3))
     total = by_class.sum(axis=1)
-    ok = np.isfinite(total) & (total > 0)
+    ok_rows = np.isfinite(total) & (total > 0)
+    ok = np.zeros(n, bool)
+    ok[rows[ok_rows]] = True
     out = np.zeros((n, 3))
-    out[ok] = by_class[ok] / total[ok, None]
+    out[rows[ok_rows]] = by_class[ok_rows] / total[ok_rows, None]
     whole, _ = part_origin_codes(parts)
     rest = np.flatnonzero(~ok)
     out[rest, whole[rest]] = 1.0
     return out
 
 
-def estimated_values(parts, own_el, elements, part1_elements, prices, rates, currency, used, as_of):
+def estimated_values(parts, own_el, elements, part1_elements, prices, rates, currency, used, as_of, rows=None):
     """(n, 3) value per base unit of each part's own controlled content at reference
     prices, for the Part I elements, by origin class; NaN where content that counts
     (cn / unknown) has no price or no rate. ``used``: parts whose estimate is used."""
@@ -252,7 +259,8 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
     names = [elements[i] for i in take]
     price = _price_per_kg(prices, names, currency, rates) if currency else np.full(len(take), np.nan)
     # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
-    rows = np.flatnonzero((own_el != 0).any(axis=1))
+    if rows is None:
+        rows = np.flatnonzero((own_el != 0).any(axis=1))
     kg = own_el[rows].reshape(len(rows), own_el.shape[1] // 3, 3)[:, take, :]     # (rows, T, 3)
     est[rows] = np.where(kg == 0, 0.0, kg * price[None, :, None]).sum(axis=1)
     if not np.isnan(price).any():
@@ -342,12 +350,13 @@ def value_test(bom, graph: Graph, on_date, *, value: np.ndarray, own: OwnValues,
     p2 = part2_parts(bom, lib["part_class"], on_date.part2_classes)
     findings += p2.findings
     flag = part1_flags(parts, lib["part1"], on_date.part1_items)
-    origin_shares = item_origin_shares(parts, own_el)
+    content = np.flatnonzero((own_el != 0).any(axis=1))     # parts with own content (NaN != 0 too): few
+    origin_shares = item_origin_shares(parts, own_el, content)
     part1_elements = {e for item in on_date.part1_items for e in item.elements}
     currency = own.currency or prices.currency
     fallback = flag & np.isnan(value) & ~own.declared & ~graph.has_children
     est_own, f = estimated_values(parts, own_el, elements, part1_elements, prices, rates, currency,
-                                  ~flag | fallback, on_date.as_of)
+                                  ~flag | fallback, on_date.as_of, content)
     findings += f
     tot, f = numerator(graph, parts, flag, fallback, value, origin_shares, est_own, comp_declared)
     findings += f
