@@ -233,7 +233,7 @@ def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray, rows: np.ndarray
     if rows is None:
         rows = np.flatnonzero((own_el != 0).any(axis=1))
     m = len(rows)
-    by_class = own_el[rows].reshape(m, -1, 3).sum(axis=1) if own_el.shape[1] else np.zeros((m, 3))
+    by_class = own_el[rows].reshape(m, own_el.shape[1] // 3, 3).sum(axis=1) if own_el.shape[1] else np.zeros((m, 3))
     total = by_class.sum(axis=1)
     ok_rows = np.isfinite(total) & (total > 0)
     ok = np.zeros(n, bool)
