@@ -23,12 +23,12 @@ from remin.bom import Bom
 from remin.currency import Rates
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
-from remin.origins import ORIGIN_CLASSES, origin_class
+from remin.origins import ORIGIN_CLASSES, origin_class, origin_codes  # origin_class: for remin.sensitivity
 from remin.outlook import licensing_outlook
 from remin.prices import load_prices
 from remin.rollup import Graph, build_graph, contains, extended_matrix, extended_quantities, rollup
 from remin.rules import load_rules
-from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline_of, needs_licence, own_values,
+from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline_of, needs_licence_of, own_values,
                              value_no_data_findings, value_test)
 from remin.verdicts import shares, verdicts
 
@@ -191,18 +191,17 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
     cols["is_assembly"] = graph.has_children
     for c in ("value_basis", *NUMERATOR_COLUMNS, *ESTIMATED_COLUMNS, "part1_cn_present"):
         cols[c] = vt[c]
+    sku_list = _sku_list(bom, parts.index, cols["is_assembly"], cols["is_root"], skus, all_levels)
+    sku_pos = _positions(parts.index, list(sku_list))
     no_text = pd.Series(pd.NA, index=parts.index, dtype="string")
-    for c in (*LICENSING_COLUMNS, "top_contributor"):
-        cols[c] = no_text
+    cols.update(_licensing_columns(n, sku_pos, cols, outlook, no_text))
+    cols["top_contributor"] = no_text
     res = pd.DataFrame(cols, index=parts.index)
 
-    sku_list = _sku_list(bom, res, skus, all_levels)
-    sku_pos = _positions(res.index, list(sku_list))
     for s in np.asarray(sku_list, dtype=object)[np.isnan(mass[sku_pos])]:
         findings.append(finding("mass-no-data", "the SKU's mass is unknown (see missing-mass findings): "
                                 "the mass test cannot be decided", part=s))
     findings += value_no_data_findings(res, sku_list, own_value.currency)
-    _fill_licensing(res, sku_list, outlook)
     valuation = {"currency": own_value.currency, "prices": prices.describe(),
                  "rates": (rates.describe() if rates is not None else Rates().describe()),
                  "end_use": end_use, "end_user_listed": bool(end_user_listed)}
@@ -215,9 +214,17 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
 
 
 def _positions(index: pd.Index, labels) -> np.ndarray:
-    """Row positions of ``labels`` in ``index`` (a hash lookup; every label must be there).
-    Arrow-backed part numbers are looked up by Arrow (``index_in``): pandas' get_indexer
-    turns them into Python strings first, several times slower on a million edges."""
+    """Row positions of ``labels`` in ``index`` (a hash lookup; every label must be there)."""
+    found = _lookup(index, labels)
+    if (found < 0).any():
+        raise KeyError(f"not among the parts: {pd.Index(labels)[found < 0][:5].tolist()}")
+    return found
+
+
+def _lookup(index: pd.Index, labels) -> np.ndarray:
+    """Row positions of ``labels`` in ``index``, -1 where absent. Arrow-backed part
+    numbers are looked up by Arrow (``index_in``): pandas' get_indexer turns them into
+    Python strings first, several times slower on a million edges."""
     if isinstance(index.array, ArrowStringArray) and isinstance(getattr(labels, "array", None), ArrowStringArray):
         value_set = pa.array(index.array)
         value_set = value_set.combine_chunks() if isinstance(value_set, pa.ChunkedArray) else value_set
@@ -227,8 +234,6 @@ def _positions(index: pd.Index, labels) -> np.ndarray:
         found = pc.fill_null(pc.index_in(values, value_set=value_set), -1).to_numpy().astype(np.int64)
     else:
         found = index.get_indexer(labels)
-    if (found < 0).any():
-        raise KeyError(f"not among the parts: {pd.Index(labels)[found < 0][:5].tolist()}")
     return found
 
 
@@ -241,36 +246,46 @@ def _outlook(on_date, end_use, end_user_listed):
     return licensing_outlook(on_date, end_use, end_user_listed)
 
 
-def _fill_licensing(res: pd.DataFrame, sku_list, outlook) -> None:
-    """licensing_outcome / _article / _text on the reported SKUs that need a licence
-    (the columns exist, all NA)."""
-    if outlook is None or not sku_list:
-        return
-    rows = res.loc[list(sku_list)]
-    need = rows.index[needs_licence(rows)]
-    res.loc[need, "licensing_outcome"] = outlook.outcome
-    res.loc[need, "licensing_article"] = outlook.article
-    res.loc[need, "licensing_text"] = outlook.text
+def _licensing_columns(n: int, sku_pos: np.ndarray, cols: dict, outlook, no_text: pd.Series) -> dict:
+    """licensing_outcome / _article / _text: the outlook's on the reported SKUs that need
+    a licence, NA elsewhere (``cols``: the results columns so far, as arrays)."""
+    out = dict.fromkeys(LICENSING_COLUMNS, no_text)
+    if outlook is None or not len(sku_pos):
+        return out
+    scope = cols["part2_scope"]
+    scope = (scope.array if isinstance(scope, pd.Series) else pd.array(scope, dtype="boolean"))
+    need = sku_pos[needs_licence_of(np.asarray(cols["verdict"], dtype=object)[sku_pos],
+                                    scope[sku_pos].to_numpy(dtype=bool, na_value=True),
+                                    np.asarray(cols["cn_technology"], dtype=bool)[sku_pos])]
+    if not len(need):
+        return out
+    for c, text in zip(LICENSING_COLUMNS, (outlook.outcome, outlook.article, outlook.text)):
+        values = np.full(n, None, dtype=object)
+        values[need] = text
+        out[c] = pd.array(values, dtype=no_text.dtype)
+    return out
 
 
 def _rollup_elements(graph: Graph, own_el: np.ndarray, declared: np.ndarray) -> np.ndarray:
     """Roll up only the element/origin columns that hold anything: a BOM usually
     declares two or three of the twelve elements, and every column costs a pass."""
-    out = np.zeros_like(own_el)
+    # Fortran order: the results frame copies each column whole (contiguous, not strided
+    # across all 36); np.zeros, not zeros_like: no memset pass over columns never written
+    out = np.zeros(own_el.shape, order="F")
     active = np.flatnonzero((own_el != 0).any(axis=0))      # NaN != 0 is True: unknowns roll up too
     if len(active):
         out[:, active] = rollup(graph, own_el[:, active], declared, 0.0, children=False)[0]
     return out
 
 
-def _sku_list(bom: Bom, res: pd.DataFrame, skus, all_levels) -> tuple[str, ...]:
+def _sku_list(bom: Bom, index: pd.Index, is_assembly, is_root, skus, all_levels) -> tuple[str, ...]:
     if skus:
-        missing = [s for s in skus if s not in res.index]
+        missing = [s for s in skus if s not in index]
         if missing:
             raise UsageError(f"not in the BOM: {', '.join(missing)} (roots are: {', '.join(bom.roots[:10])})")
         return tuple(skus)
     if all_levels:
-        return tuple(res.index[res["is_assembly"].to_numpy() | res["is_root"].to_numpy()])
+        return tuple(index[np.asarray(is_assembly) | np.asarray(is_root)])
     return tuple(bom.roots)
 
 
@@ -279,7 +294,7 @@ def _own_elements(bom: Bom, mass: np.ndarray, elements):
     index = bom.parts.index
     n = len(index)
     comp = bom.composition
-    where = index.get_indexer(comp["part"])
+    where = _lookup(index, comp["part"])
     known = where >= 0
     if not known.all():
         comp, where = comp[known], where[known]
@@ -298,8 +313,7 @@ def _own_elements(bom: Bom, mass: np.ndarray, elements):
             findings += findings_for_rows("missing-mass", ctl.loc[no_mass].drop_duplicates("part"),
                                           "a mass fraction is declared but the part's mass is unknown: its "
                                           "controlled mass is unknown (give a unit weight)")
-        cls = origin_class(ctl, bom.parts)
-        col = col_of_element[ctl_rows] * 3 + pd.Index(ORIGIN_CLASSES).get_indexer(cls)
+        col = col_of_element[ctl_rows] * 3 + origin_codes(ctl, bom.parts, positions=p)
         flat = p * out.shape[1] + col
         out = np.bincount(flat, weights=kg, minlength=out.size).reshape(out.shape)
     return out, declared, findings
@@ -337,8 +351,12 @@ def _missing_mass(parts, graph: Graph, mass_own) -> list[Finding]:
 
 def _source_rows(parts: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """part and source columns of the masked parts, for findings_for_rows: copying only
-    these four columns of a hundred thousand rows, not every attribute."""
-    return parts.loc[mask, ["src_file", "src_sheet", "src_row"]].reset_index()
+    these four columns of a hundred thousand rows, not every attribute (and built from
+    arrays: no row selection of the parts frame)."""
+    pos = np.flatnonzero(mask)
+    cols = {parts.index.name or "index": parts.index.array.take(pos)}
+    cols.update((c, parts[c].array.take(pos)) for c in ("src_file", "src_sheet", "src_row"))
+    return pd.DataFrame(cols)
 
 
 def _no_composition(parts, graph: Graph, declared: np.ndarray) -> list[Finding]:

@@ -9,27 +9,44 @@ import numpy as np
 import pandas as pd
 
 ORIGIN_CLASSES = ("cn", "other", "unknown")
+CN, OTHER, UNKNOWN = range(3)          # positions in ORIGIN_CLASSES (origin codes)
+
+
+def _given_and_cn(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(an origin is given, it is CN) per cell of an ISO country column."""
+    text = values.astype("string")
+    return text.notna().to_numpy(bool), (text == "CN").fillna(False).to_numpy(bool)
+
+
+def part_origin_codes(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(origin code of each part as a whole, the part's rare-earth origin is given):
+    its rare-earth origin, else CN if made in China, else unknown."""
+    given, cn = _given_and_cn(parts["re_origin"])
+    made_cn = (parts["made_in"].astype("string") == "CN").fillna(False).to_numpy(bool)
+    codes = np.where(given, np.where(cn, CN, OTHER), np.where(made_cn, CN, UNKNOWN))
+    return codes, given
+
+
+def origin_codes(comp: pd.DataFrame, parts: pd.DataFrame, positions: np.ndarray | None = None) -> np.ndarray:
+    """Origin code (index into ORIGIN_CLASSES) of each row of ``comp`` (columns ``part``
+    and ``origin``): the row's origin, else the part's rare-earth origin, else CN if the
+    part was made in China, else unknown. ``positions``: each row's part position in
+    ``parts`` where the caller has them (else looked up by part number)."""
+    if positions is None:
+        positions = parts.index.get_indexer(comp["part"])
+    given, cn = _given_and_cn(comp["origin"])
+    whole, _ = part_origin_codes(parts)
+    known = positions >= 0          # a row of a part not among the parts: its own origin or unknown
+    of_part = np.where(known, whole[np.where(known, positions, 0)], UNKNOWN)
+    return np.where(given, np.where(cn, CN, OTHER), of_part)
 
 
 def origin_class(comp: pd.DataFrame, parts: pd.DataFrame) -> np.ndarray:
-    """cn / other / unknown for each row of ``comp`` (columns ``part`` and ``origin``):
-    the row's origin, else the part's rare-earth origin, else CN if the part was made
-    in China, else unknown."""
-    origin = comp["origin"].astype("string")
-    origin = origin.fillna(comp["part"].map(parts["re_origin"]).astype("string"))
-    made_cn = comp["part"].map(parts["made_in"]).astype("string") == "CN"
-    origin = origin.mask(origin.isna() & made_cn.fillna(False), "CN")
-    is_na = origin.isna().to_numpy()
-    is_cn = (origin == "CN").fillna(False).to_numpy(bool)
-    return np.where(is_na, "unknown", np.where(is_cn, "cn", "other"))
+    """cn / other / unknown for each row of ``comp`` (see ``origin_codes``)."""
+    return np.asarray(ORIGIN_CLASSES)[origin_codes(comp, parts)]
 
 
 def part_origin_class(parts: pd.DataFrame) -> np.ndarray:
     """The origin class of each part as a whole (no composition row): its rare-earth
-    origin, else CN if made in China, else unknown (``origin_class`` without row origins,
-    straight on the part columns)."""
-    origin = parts["re_origin"].astype("string")
-    made_cn = (parts["made_in"].astype("string") == "CN").fillna(False)
-    origin = origin.mask(origin.isna() & made_cn, "CN")
-    is_cn = (origin == "CN").fillna(False).to_numpy(bool)
-    return np.where(origin.isna().to_numpy(), "unknown", np.where(is_cn, "cn", "other"))
+    origin, else CN if made in China, else unknown."""
+    return np.asarray(ORIGIN_CLASSES)[part_origin_codes(parts)[0]]

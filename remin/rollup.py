@@ -99,7 +99,12 @@ def build_graph(n: int, parent: np.ndarray, child: np.ndarray, amount: np.ndarra
         parents = gather(by_child.indptr, by_child.indices, frontier)
         if not len(parents):
             break
-        touched, dec = np.unique(parents, return_counts=True)
+        if len(parents) > n // 8:     # a wide level: counting beats sorting
+            dec = np.bincount(parents, minlength=n)
+            touched = np.flatnonzero(dec)
+            dec = dec[touched]
+        else:
+            touched, dec = np.unique(parents, return_counts=True)
         pending[touched] -= dec
         frontier = touched[pending[touched] == 0]
         h += 1
@@ -158,14 +163,27 @@ def rollup(graph: Graph, own: np.ndarray, declared: np.ndarray, leaf_default: np
     # Every part as if it were a leaf, in one pass over whole arrays (no gather/scatter of
     # the many leaves); the levels above overwrite their parts before anything reads them,
     # since a level only reads the levels below it.
-    totals = np.where(declared, own, default[None, :])
+    # built C-ordered whatever the layout of ``own`` (a column selection of a wider array
+    # is Fortran-ordered): the level products gather whole rows of ``totals``
+    totals = np.empty((n, F))
+    totals[...] = default[None, :]
+    np.copyto(totals, own, where=declared)
     if graph.cycles or (graph.height < 0).any():
         totals[graph.height < 0] = np.nan        # on or above a cycle: unknown
+    one_flag = declared.shape[1] == 1
     for nodes, rows in graph.level_rows(weights):
         summed = rows @ totals
         if child_sum is not None:
             child_sum[nodes] = summed
-        totals[nodes] = np.where(declared[nodes], own[nodes], summed)
+        if not one_flag:
+            totals[nodes] = np.where(declared[nodes], own[nodes], summed)
+            continue
+        # declared parts already hold their own figure: write only the others (no gather of own)
+        open_ = ~declared[nodes, 0]
+        if open_.all():
+            totals[nodes] = summed
+        elif open_.any():
+            totals[nodes[open_]] = summed[open_]
     return totals, child_sum
 
 
@@ -197,22 +215,53 @@ def extended_matrix(graph: Graph, roots: np.ndarray, stop: np.ndarray, enter: np
     holding what is wanted (``contains``) and the rest of the BOM costs nothing."""
     roots = np.asarray(roots, dtype=np.int64)
     k = len(roots)
-    X = sparse.csr_matrix((np.ones(k), (roots, np.arange(k))), shape=(graph.n, k))
     if k == 0:
-        return X
-    keep = None if enter is None else sparse.diags(np.asarray(enter, bool).astype(float))
+        return sparse.csr_matrix((graph.n, k))
+    # with ``enter``, X holds rows only for the entered parts and the roots (compact
+    # positions ``local``): each level's sparse addition then costs the parts that
+    # matter, not a pass over all n rows
+    if enter is None:
+        enter_b, kept, local = None, None, None
+        m = graph.n
+    else:
+        enter_b = np.asarray(enter, bool)
+        is_kept = enter_b.copy()
+        is_kept[roots] = True
+        kept = np.flatnonzero(is_kept)
+        local = np.full(graph.n, -1, dtype=np.int64)
+        local[kept] = np.arange(len(kept))
+        m = len(kept)
+    at = roots if local is None else local[roots]
+    X = sparse.csr_matrix((np.ones(k), (at, np.arange(k))), shape=(m, k))
     top = int(graph.height[roots].max())
     for h in range(top, 0, -1):
         nodes = graph.levels[h] if h < len(graph.levels) else np.zeros(0, np.int64)
-        nodes = nodes[~stop[nodes]] if enter is None else nodes[~stop[nodes] & enter[nodes]]
+        nodes = nodes[~stop[nodes]] if enter is None else nodes[~stop[nodes] & enter_b[nodes]]
         if not len(nodes):
             continue
-        X_nodes = X[nodes]
+        X_nodes = X[nodes if local is None else local[nodes]]
         if X_nodes.nnz == 0:
             continue
-        rows = graph.by_parent[nodes] if keep is None else graph.by_parent[nodes] @ keep
+        rows = graph.by_parent[nodes]
+        if local is not None:
+            rows = _entered_columns(rows, enter_b, local, m)
         X = X + (rows.T @ X_nodes).tocsr()
-    return X
+    if local is None:
+        return X
+    counts = np.zeros(graph.n, dtype=np.int64)
+    counts[kept] = np.diff(X.indptr)
+    indptr = np.concatenate(([0], np.cumsum(counts)))
+    return sparse.csr_matrix((X.data, X.indices, indptr), shape=(graph.n, k))
+
+
+def _entered_columns(rows: sparse.csr_matrix, enter: np.ndarray, local: np.ndarray, m: int) -> sparse.csr_matrix:
+    """``rows`` with only the entries of entered columns, renumbered to compact
+    positions (an (len(rows) x m) matrix): as rows @ diag(enter), without the diagonal."""
+    keep = enter[rows.indices] & (rows.data != 0)     # the product with the diagonal drops zeros
+    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    counts = np.bincount(row_of[keep], minlength=rows.shape[0])
+    indptr = np.concatenate(([0], np.cumsum(counts)))
+    return sparse.csr_matrix((rows.data[keep], local[rows.indices[keep]], indptr), shape=(rows.shape[0], m))
 
 
 @timed("rollup")

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from remin.findings import Finding, finding, findings_for_rows
-from remin.origins import ORIGIN_CLASSES, part_origin_class
+from remin.origins import ORIGIN_CLASSES, part_origin_codes
 from remin.rollup import Graph, contains, rollup
 from remin.verdicts import ABOVE, NO_DATA, shares, verdicts
 
@@ -224,22 +224,29 @@ def _infer(bom, class_id: pd.Series, by_id) -> tuple[np.ndarray, list[Finding]]:
 # --------------------------------------------------------------------------- numerator
 
 
-def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray) -> np.ndarray:
+def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """(n, 3) share of each origin class in a part's own controlled content; where it
-    has none (or it is unknown), the part's own origin class as a whole."""
+    has none (or it is unknown), the part's own origin class as a whole. ``rows``: the
+    parts with any own content (non-zero or unknown) where the caller knows them; the
+    others have none."""
     n = len(parts)
-    by_class = own_el.reshape(n, -1, 3).sum(axis=1) if own_el.shape[1] else np.zeros((n, 3))
+    if rows is None:
+        rows = np.flatnonzero((own_el != 0).any(axis=1))
+    m = len(rows)
+    by_class = own_el[rows].reshape(m, own_el.shape[1] // 3, 3).sum(axis=1) if own_el.shape[1] else np.zeros((m, 3))
     total = by_class.sum(axis=1)
-    ok = np.isfinite(total) & (total > 0)
+    ok_rows = np.isfinite(total) & (total > 0)
+    ok = np.zeros(n, bool)
+    ok[rows[ok_rows]] = True
     out = np.zeros((n, 3))
-    out[ok] = by_class[ok] / total[ok, None]
-    whole = part_origin_class(parts)
-    for i, c in enumerate(ORIGIN_CLASSES):
-        out[~ok & (whole == c), i] = 1.0
+    out[rows[ok_rows]] = by_class[ok_rows] / total[ok_rows, None]
+    whole, _ = part_origin_codes(parts)
+    rest = np.flatnonzero(~ok)
+    out[rest, whole[rest]] = 1.0
     return out
 
 
-def estimated_values(parts, own_el, elements, part1_elements, prices, rates, currency, used, as_of):
+def estimated_values(parts, own_el, elements, part1_elements, prices, rates, currency, used, as_of, rows=None):
     """(n, 3) value per base unit of each part's own controlled content at reference
     prices, for the Part I elements, by origin class; NaN where content that counts
     (cn / unknown) has no price or no rate. ``used``: parts whose estimate is used."""
@@ -250,10 +257,10 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
     if not take:
         return est, findings
     names = [elements[i] for i in take]
-    price = prices.price_per_kg(names, to=currency, rates=rates).to_numpy(float) if currency else \
-        np.full(len(take), np.nan)
+    price = _price_per_kg(prices, names, currency, rates) if currency else np.full(len(take), np.nan)
     # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
-    rows = np.flatnonzero((own_el != 0).any(axis=1))
+    if rows is None:
+        rows = np.flatnonzero((own_el != 0).any(axis=1))
     kg = own_el[rows].reshape(len(rows), own_el.shape[1] // 3, 3)[:, take, :]     # (rows, T, 3)
     est[rows] = np.where(kg == 0, 0.0, kg * price[None, :, None]).sum(axis=1)
     if not np.isnan(price).any():
@@ -279,6 +286,25 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
                                     f"FILE): the {el} content of {shown} cannot be valued",
                                     part=parts.index[needs][0], file=str(prices.path)))
     return est, findings
+
+
+_PRICES_SEEN: dict = {}
+
+
+def _price_per_kg(prices, names, currency, rates) -> np.ndarray:
+    """prices.price_per_kg(...) as a read-only array, remembered per price table, rates,
+    elements and currency: a batch asks the same question for every file (the entry
+    holds the table and rates themselves, so their ids are not reused while cached)."""
+    key = (id(prices), id(rates), tuple(names), currency)
+    seen = _PRICES_SEEN.get(key)
+    if seen is not None and seen[0] is prices and seen[1] is rates:
+        return seen[2]
+    price = prices.price_per_kg(names, to=currency, rates=rates).to_numpy(float)
+    price.flags.writeable = False
+    if len(_PRICES_SEEN) >= 16:
+        _PRICES_SEEN.clear()
+    _PRICES_SEEN[key] = (prices, rates, price)
+    return price
 
 
 def numerator(graph: Graph, parts, flag, fallback, value, origin_shares, est_own, comp_declared):
@@ -324,33 +350,37 @@ def value_test(bom, graph: Graph, on_date, *, value: np.ndarray, own: OwnValues,
     p2 = part2_parts(bom, lib["part_class"], on_date.part2_classes)
     findings += p2.findings
     flag = part1_flags(parts, lib["part1"], on_date.part1_items)
-    origin_shares = item_origin_shares(parts, own_el)
+    content = np.flatnonzero((own_el != 0).any(axis=1))     # parts with own content (NaN != 0 too): few
+    origin_shares = item_origin_shares(parts, own_el, content)
     part1_elements = {e for item in on_date.part1_items for e in item.elements}
     currency = own.currency or prices.currency
     fallback = flag & np.isnan(value) & ~own.declared & ~graph.has_children
     est_own, f = estimated_values(parts, own_el, elements, part1_elements, prices, rates, currency,
-                                  ~flag | fallback, on_date.as_of)
+                                  ~flag | fallback, on_date.as_of, content)
     findings += f
     tot, f = numerator(graph, parts, flag, fallback, value, origin_shares, est_own, comp_declared)
     findings += f
 
-    res = pd.DataFrame(index=parts.index)
+    # every column at once: one frame construction (a 50-line BOM of a batch notices each insertion)
     basis = np.where(own.declared, DECLARED, np.where(np.isnan(value), None, COST_ROLL_UP))
-    res["value_basis"] = pd.Series(basis, index=parts.index, dtype=object)   # None: no value at all
+    cols: dict = {"value_basis": pd.Series(basis, index=parts.index, dtype=object)}   # None: no value at all
     for i, c in enumerate(NUMERATOR_COLUMNS):
-        res[c] = tot[:, i] + tot[:, 3 + i]
+        cols[c] = tot[:, i] + tot[:, 3 + i]
     for i, c in enumerate(ESTIMATED_COLUMNS):
-        res[c] = tot[:, 3 + i]
-    low, high = shares(res["value_part1_cn"].to_numpy(), res["value_part1_unknown"].to_numpy(), value)
-    res["value_share_low"], res["value_share_high"] = low, high
-    res["value_verdict"] = _verdicts(low, high, value, on_date.threshold)
+        cols[c] = tot[:, 3 + i]
+    low, high = shares(cols["value_part1_cn"], cols["value_part1_unknown"], value)
+    cols["value_share_low"], cols["value_share_high"] = low, high
+    verdict = _verdicts(low, high, value, on_date.threshold)
     if on_date.part2_classes:
         scope = p2.is_part2 | contains(graph, p2.is_part2 & p2.reaches)
-        res["part2_scope"] = pd.array(scope, dtype="boolean")
-        res.loc[~scope, "value_verdict"] = NOT_APPLICABLE
+        verdict[~scope] = NOT_APPLICABLE
+        cols["value_verdict"] = verdict
+        cols["part2_scope"] = pd.array(scope, dtype="boolean")
     else:   # a rule set without Part II classes: scope unknown, the test is shown as if it applied
-        res["part2_scope"] = pd.array([pd.NA] * len(parts), dtype="boolean")
-    res["part1_cn_present"] = _part1_present(graph, flag, origin_shares)
+        cols["value_verdict"] = verdict
+        cols["part2_scope"] = pd.array([pd.NA] * len(parts), dtype="boolean")
+    cols["part1_cn_present"] = _part1_present(graph, flag, origin_shares)
+    res = pd.DataFrame(cols, index=parts.index)
     return res, findings
 
 
@@ -388,16 +418,29 @@ def headline_of(value_verdict: np.ndarray, mass_verdict: np.ndarray) -> tuple[np
 def needs_licence(res: pd.DataFrame) -> np.ndarray:
     """Parts whose headline verdict is above (and not known to be outside Part II), or
     that are flagged as made with Chinese rare-earth technology (Art. 1(2), no threshold)."""
-    outside = res["part2_scope"].eq(False).fillna(False).to_numpy(bool)
-    return ((res["verdict"].to_numpy(object) == ABOVE) & ~outside) | res["cn_technology"].to_numpy(bool)
+    return needs_licence_at(res, np.arange(len(res)))
+
+
+def needs_licence_at(res: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    """needs_licence() of the rows at positions ``pos``, from the columns' arrays (no
+    row selection of the frame)."""
+    return needs_licence_of(res["verdict"].to_numpy(object)[pos],
+                            res["part2_scope"].array.to_numpy(dtype=bool, na_value=True)[pos],
+                            res["cn_technology"].to_numpy(bool)[pos])
+
+
+def needs_licence_of(verdict: np.ndarray, in_or_unknown_scope: np.ndarray, cn_technology: np.ndarray) -> np.ndarray:
+    """needs_licence() from arrays: headline verdict, part2_scope True or NA, flag."""
+    return ((verdict == ABOVE) & in_or_unknown_scope) | cn_technology
 
 
 def value_no_data_findings(res: pd.DataFrame, sku_list, currency) -> list[Finding]:
     """One finding per reported SKU in scope whose value test has no data, saying why."""
-    rows = res.loc[list(sku_list), ["value_verdict", "value", "value_basis"]]
-    rows = rows[(rows["value_verdict"] == NO_DATA).to_numpy(bool)]   # usually none: nothing per SKU
+    pos = res.index.get_indexer(list(sku_list))
+    pos = pos[res["value_verdict"].to_numpy(object)[pos] == NO_DATA]    # usually none: nothing per SKU
     out = []
-    for s, value, basis in zip(rows.index, rows["value"].to_numpy(float), rows["value_basis"].tolist()):
+    for s, value, basis in zip(res.index[pos], res["value"].to_numpy(float)[pos],
+                               res["value_basis"].to_numpy(object)[pos].tolist()):
         if np.isnan(value):
             why = (f"its declared value cannot be used in {currency or 'one currency'} (no exchange rate or "
                    "no currency)" if basis == DECLARED
