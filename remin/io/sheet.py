@@ -76,9 +76,10 @@ def text_frame(columns: dict[str, pa.Array | pa.ChunkedArray], rows: np.ndarray,
     Returns (frame, row numbers of its rows, findings)."""
     findings = cut_long_cells(columns, rows, file, sheet, limit)
     columns, rows = drop_blank_rows(columns, rows)
-    dtype = pd.StringDtype("pyarrow")     # stores large_string: cast here, cheaper than pandas' own cast
-    frame = pd.DataFrame({name: pd.Series(cells.cast(pa.large_string()), dtype=dtype, copy=False)
-                          for name, cells in columns.items()})
+    # pandas' Arrow strings store large_string: cast here, cheaper than pandas' own cast; the
+    # arrays wrap the Arrow data as they are (no Series each, nothing to align)
+    frame = pd.DataFrame({name: pd.arrays.ArrowStringArray(cells.cast(pa.large_string()))
+                          for name, cells in columns.items()}, copy=False)
     return frame, rows, findings
 
 
