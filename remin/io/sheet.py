@@ -30,6 +30,10 @@ def find_header(rows: list[list]) -> int | None:
     """Index of the row that looks most like a header (at least two known fields)."""
     best, best_score = None, 1
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        # a row names at most one field per given cell: a row with no more cells than the
+        # best score cannot beat it (data rows below a full header are not scored at all)
+        if sum(1 for c in cells if c is not None and not (isinstance(c, float) and c != c)) <= best_score:
+            continue
         score = header_score(cells)
         if score > best_score:
             best, best_score = i, score
