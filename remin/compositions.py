@@ -84,7 +84,8 @@ def build_composition(lines: pd.DataFrame, masters: list[StandardSheet], comp_sh
         raw.append(_element_column_rows(s.frame.assign(decimal=s.raw.decimal)))
     raw += [_sheet_rows(s) for s in comp_sheets]
     raw = [r for r in raw if len(r)]
-    rows = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=["part", "substance", "amount", "unit", "origin", "decimal", "basis", *SOURCE_COLUMNS])
+    # each source's rows come with a fresh 0..n-1 index: one needs no concat
+    rows = raw[0] if len(raw) == 1 else pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=["part", "substance", "amount", "unit", "origin", "decimal", "basis", *SOURCE_COLUMNS])
     declared = _convert_amounts(rows, parts, findings)
     from_material = _material_rows(parts, materials, findings)
     given = [d for d in (declared, from_material) if len(d)]
@@ -101,7 +102,9 @@ def build_composition(lines: pd.DataFrame, masters: list[StandardSheet], comp_sh
     if unknown_parts.any():
         findings += findings_for_rows("composition-without-part", comp.loc[unknown_parts].drop_duplicates("part"),
                                       "composition for a part that no BOM line uses (check the part number)")
-    return comp[COMPOSITION_COLUMNS].reset_index(drop=True), findings
+    if list(comp.columns) != COMPOSITION_COLUMNS or not comp.index.equals(pd.RangeIndex(len(comp))):
+        comp = comp[COMPOSITION_COLUMNS].reset_index(drop=True)
+    return comp, findings
 
 
 def _convert_amounts(rows: pd.DataFrame, parts: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
