@@ -67,6 +67,9 @@ def test_the_header_is_found_when_data_rows_are_not_scored():
     assert find_header(rows) == 1
     # a row with no more cells than the best score cannot win, however it reads
     assert find_header([["Level", "Part Number", "Qty"], ["Part Number", "Qty"]]) == 0
+    # blank cells name no field: a CSV's data row of 4 given and 11 empty cells is skipped
+    assert find_header([["Level", "Part Number", "Qty", "UoM", "Description"],
+                        ["0", "A", "1", "EA", *[""] * 11], ["Part Number", "Qty", " ", ""]]) == 0
 
 
 def test_a_single_decimal_mark():

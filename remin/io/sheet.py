@@ -30,14 +30,19 @@ def find_header(rows: list[list]) -> int | None:
     """Index of the row that looks most like a header (at least two known fields)."""
     best, best_score = None, 1
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        # a row names at most one field per given cell: a row with no more cells than the
-        # best score cannot beat it (data rows below a full header are not scored at all)
-        if sum(1 for c in cells if c is not None and not (isinstance(c, float) and c != c)) <= best_score:
+        # a row names at most one field per non-blank cell: a row with no more such cells
+        # than the best score cannot beat it (data rows below a full header are not scored)
+        if _non_blank(cells) <= best_score:
             continue
         score = header_score(cells)
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _non_blank(cells) -> int:
+    """Cells that could name a field: not None, NaN, or only whitespace."""
+    return sum(1 for c in cells if c is not None and not (isinstance(c, float) and c != c) and str(c).strip())
 
 
 def unique_headers(cells) -> list[str]:
