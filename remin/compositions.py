@@ -17,36 +17,50 @@ from remin.columns import element_header
 AMOUNT_KINDS = {"fraction", "mass", "mass_per_count", "mass_per_length", "mass_per_area", "mass_per_volume"}
 COMPOSITION_COLUMNS = ["part", "element", "fraction", "kg", "origin", "basis", "substance", *SOURCE_COLUMNS]
 _PRECEDENCE = {"composition": 0, "column": 1, "material": 2}
+#: No rows (only its length is read: callers leave empty frames out).
+_NO_ROWS = pd.DataFrame(columns=COMPOSITION_COLUMNS)
 
 
 def _element_column_rows(df: pd.DataFrame) -> pd.DataFrame:
     """Melt 'Dy [wt%]'-style columns into long rows (part, substance, amount, unit, origin)."""
-    frames = []
     element_columns = [c for c in df.columns if str(c).startswith("el:")]
     if not element_columns:
         return pd.DataFrame()
-    # only the rows with an element cell and the columns they carry: a BOM frame has
-    # dozens more columns, and a million rows of which a few thousand declare elements
-    wanted = [c for c in ("part", "re_origin", "decimal", *SOURCE_COLUMNS) if c in df.columns]
-    given = df[element_columns].notna().to_numpy()
-    df = df[wanted + element_columns][given.any(axis=1)]
-    for col in element_columns:
-        cells = df[col]
-        has = cells.notna().to_numpy()
-        if not has.any():
-            continue
-        el = element_header(col[3:])
-        sub = df[wanted][has]
-        frames.append(pd.DataFrame({
-            "part": sub["part"].astype(str).to_numpy(), "substance": el.element,
-            "amount": cells[has].to_numpy(), "unit": el.unit,
-            "origin": _col(sub, "re_origin").to_numpy(), "decimal": _col(sub, "decimal").fillna(".").to_numpy(),
-            "basis": "column", **{c: sub[c].to_numpy() for c in SOURCE_COLUMNS}}))
-    if not frames:
+    # positions of the given cells, column by column: a BOM frame has a million rows
+    # of which a few thousand declare elements, so only those rows are taken
+    given = [np.flatnonzero(df[c].notna().to_numpy()) for c in element_columns]
+    taken = [(c, at) for c, at in zip(element_columns, given) if len(at)]
+    if not taken:
         return pd.DataFrame()
-    rows = pd.concat(frames, ignore_index=True)
-    # an indented BOM repeats a shared part's row: its element cells count once
-    return rows.drop_duplicates(["part", "substance"], keep="first")
+    pos = np.concatenate([at for _, at in taken])
+    heads = [element_header(c[3:]) for c, _ in taken]
+    sizes = [len(at) for _, at in taken]
+    part = _take(df["part"], pos).astype(str).to_numpy()
+    substance = np.repeat(np.array([h.element for h in heads], dtype=object), sizes)
+    # an indented BOM repeats a shared part's row: its element cells count once (the
+    # first row of each (part, substance), as drop_duplicates keeps it)
+    part_code = pd.factorize(part)[0].astype(np.int64)
+    pair = part_code * len(heads) + pd.factorize(substance)[0]
+    first = np.sort(np.unique(pair, return_index=True)[1])
+    pos, part, substance = pos[first], part[first], substance[first]
+    # which element column each kept row came from
+    column_of = np.repeat(np.arange(len(taken)), sizes)[first]
+
+    def cells(name: str) -> np.ndarray:
+        return _take(_col(df, name), pos).to_numpy()
+
+    return pd.DataFrame({
+        "part": part, "substance": substance,
+        "amount": np.concatenate([_take(df[c], at).to_numpy() for c, at in taken])[first],
+        "unit": np.array([h.unit for h in heads], dtype=object)[column_of],
+        "origin": cells("re_origin"), "decimal": _take(_col(df, "decimal"), pos).fillna(".").to_numpy(),
+        "basis": "column", **{c: cells(c) for c in SOURCE_COLUMNS}})
+
+
+def _take(column: pd.Series, at: np.ndarray) -> pd.Series:
+    """The cells at positions ``at``, taken before any conversion (a BOM column has a
+    million cells of which a few thousand are wanted)."""
+    return pd.Series(column.array.take(at), name=column.name)
 
 
 def _sheet_rows(s: StandardSheet) -> pd.DataFrame:
@@ -70,11 +84,14 @@ def build_composition(lines: pd.DataFrame, masters: list[StandardSheet], comp_sh
         raw.append(_element_column_rows(s.frame.assign(decimal=s.raw.decimal)))
     raw += [_sheet_rows(s) for s in comp_sheets]
     raw = [r for r in raw if len(r)]
-    rows = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=["part", "substance", "amount", "unit", "origin", "decimal", "basis", *SOURCE_COLUMNS])
+    # each source's rows come with a fresh 0..n-1 index: one needs no concat
+    rows = raw[0] if len(raw) == 1 else pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=["part", "substance", "amount", "unit", "origin", "decimal", "basis", *SOURCE_COLUMNS])
     declared = _convert_amounts(rows, parts, findings)
     from_material = _material_rows(parts, materials, findings)
-    comp = pd.concat([d for d in (declared, from_material) if len(d)], ignore_index=True) \
-        if len(declared) or len(from_material) else pd.DataFrame(columns=COMPOSITION_COLUMNS)
+    given = [d for d in (declared, from_material) if len(d)]
+    # one source needs no concat (both frames come with a fresh 0..n-1 index)
+    comp = given[0] if len(given) == 1 else pd.concat(given, ignore_index=True) if given \
+        else pd.DataFrame(columns=COMPOSITION_COLUMNS)
     comp = _apply_precedence(comp, findings)
     origin, bad = to_iso2(comp["origin"].astype("string")) if len(comp) else (comp["origin"], np.zeros(0, bool))
     if bad.any():
@@ -85,7 +102,9 @@ def build_composition(lines: pd.DataFrame, masters: list[StandardSheet], comp_sh
     if unknown_parts.any():
         findings += findings_for_rows("composition-without-part", comp.loc[unknown_parts].drop_duplicates("part"),
                                       "composition for a part that no BOM line uses (check the part number)")
-    return comp[COMPOSITION_COLUMNS].reset_index(drop=True), findings
+    if list(comp.columns) != COMPOSITION_COLUMNS or not comp.index.equals(pd.RangeIndex(len(comp))):
+        comp = comp[COMPOSITION_COLUMNS].reset_index(drop=True)
+    return comp, findings
 
 
 def _convert_amounts(rows: pd.DataFrame, parts: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
@@ -107,7 +126,9 @@ def _convert_amounts(rows: pd.DataFrame, parts: pd.DataFrame, findings: list[Fin
     if bad.any():
         findings += findings_for_rows("unknown-unit", rows.loc[bad].assign(reason=conv.reason[bad]),
                                       lambda r: str(r.reason), column="unit")
-    base_kind = rows["part"].map(parts["base_kind"]).fillna("count").to_numpy(object)
+    # each row's part's base kind through the parts index's hash table (count when unknown)
+    at = parts.index.get_indexer(rows["part"])
+    base_kind = pd.Series(parts["base_kind"].array.take(at, allow_fill=True)).fillna("count").to_numpy(object)
     kind = conv.kind
     ok = ~np.isnan(values) & ~conv.bad
     frac = np.where(ok & (kind == "fraction"), conv.values, np.nan)
@@ -125,28 +146,61 @@ def _convert_amounts(rows: pd.DataFrame, parts: pd.DataFrame, findings: list[Fin
                                       column="amount")
         frac[frac < 0] = np.nan
         kg[kg < 0] = np.nan
-    rows["frac_sub"], rows["kg_sub"] = frac, kg
-    over = rows.loc[~np.isnan(frac)].groupby("part")["frac_sub"].sum()
-    for p in over[over > 1 + 1e-9].index[:50]:
-        r = rows[rows["part"] == p].iloc[0]
-        findings.append(finding("fraction-over-one", f"mass fractions add up to {over[p]:.2%}",
-                                part=p, file=r["src_file"], sheet=r["src_sheet"], row=r["src_row"]))
+    if _may_exceed_one(rows["part"], frac):   # cold path: sums per part as pandas adds them
+        rows["frac_sub"] = frac
+        over = rows.loc[~np.isnan(frac)].groupby("part")["frac_sub"].sum()
+        for p in over[over > 1 + 1e-9].index[:50]:
+            r = rows[rows["part"] == p].iloc[0]
+            findings.append(finding("fraction-over-one", f"mass fractions add up to {over[p]:.2%}",
+                                    part=p, file=r["src_file"], sheet=r["src_sheet"], row=r["src_row"]))
     resolved, reasons = resolve_substances(rows["substance"].astype("string"))
-    reason = rows["substance"].map(reasons)
-    unk = reason.notna().to_numpy()
-    if unk.any():
+    if reasons.notna().any():   # cold path: some substance could not be read
+        reason = rows["substance"].map(reasons)
+        unk = reason.notna().to_numpy()
         findings += findings_for_rows("unknown-substance", rows.loc[unk].assign(why=reason[unk]),
                                       lambda r: f"{r.substance!r}: {r.why}", column="substance")
-    out = rows.merge(resolved.rename(columns={"fraction": "el_frac"}), on="substance", how="inner")
-    out["fraction"] = out["frac_sub"] * out["el_frac"]
-    out["kg"] = out["kg_sub"] * out["el_frac"]
-    return out
+    row_at, element_at = _pairs_by_substance(rows["substance"].to_numpy(), resolved["substance"].to_numpy())
+    el_frac = resolved["fraction"].to_numpy()[element_at]
+    # only the columns a composition row keeps (see COMPOSITION_COLUMNS)
+    return pd.DataFrame({"part": rows["part"].array.take(row_at),
+                         "element": resolved["element"].to_numpy()[element_at],
+                         "fraction": frac[row_at] * el_frac, "kg": kg[row_at] * el_frac,
+                         **{c: rows[c].array.take(row_at) for c in ("origin", "basis", "substance", *SOURCE_COLUMNS)}})
+
+
+def _may_exceed_one(part: pd.Series, frac: np.ndarray) -> bool:
+    """Whether any part's mass fractions might add up to more than one: a plain sum per
+    part with a margin, so the exact (pandas) sums are only taken when it is close."""
+    given = ~np.isnan(frac)
+    if not given.any():
+        return False
+    codes = pd.factorize(part.to_numpy()[given])[0]
+    named = codes >= 0   # rows without a part are not summed (groupby leaves NA keys out)
+    codes = codes[named]
+    sums = np.bincount(codes, weights=frac[given][named])
+    return bool((sums > 1 + 1e-9 - 1e-12 * np.maximum(1.0, np.bincount(codes))).any())
+
+
+def _pairs_by_substance(row_substance: np.ndarray, substance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(row, element row)`` of the inner join of the rows with the substances'
+    element rows on the substance text, in row order and then element order (the order of
+    ``DataFrame.merge(how="inner")``, without its frame copies and key checks)."""
+    codes, _ = pd.factorize(np.concatenate([row_substance, substance]), use_na_sentinel=True)
+    left, right = codes[:len(row_substance)], codes[len(row_substance):]
+    by_code = np.argsort(right, kind="stable")
+    count = np.bincount(right, minlength=int(codes.max(initial=-1)) + 1)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    matched = np.flatnonzero(left >= 0)
+    per_row = count[left[matched]]
+    row_at = np.repeat(matched, per_row)
+    offset = np.arange(len(row_at)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return row_at, by_code[start[left[row_at]] + offset]
 
 
 def _material_rows(parts: pd.DataFrame, materials, findings: list[Finding]) -> pd.DataFrame:
+    if not parts["material"].notna().any():
+        return _NO_ROWS
     named = parts["material"].dropna()
-    if named.empty:
-        return pd.DataFrame(columns=COMPOSITION_COLUMNS)
     lib = materials if materials is not None else load_materials()
     resolved = lib.resolve(named)
     unknown = resolved.isna()
@@ -165,6 +219,9 @@ def _material_rows(parts: pd.DataFrame, materials, findings: list[Finding]) -> p
 def _apply_precedence(comp: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
     """One source of composition per part: composition sheet > element columns > material."""
     if comp.empty:
+        return comp
+    basis = comp["basis"].to_numpy()
+    if (basis == basis[0]).all():   # one kind of source: nothing to choose between
         return comp
     rank = comp["basis"].map(_PRECEDENCE).to_numpy()
     best = pd.Series(rank).groupby(comp["part"].to_numpy()).transform("min").to_numpy()

@@ -12,6 +12,7 @@ import pandas as pd
 import pycountry
 
 from remin.paths import data_path
+from remin.repeats import blank_strings
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +43,8 @@ UNKNOWN_WORDS = frozenset({"", "unknown", "unk", "n/a", "na", "-", "--", "?", "t
 def to_iso2(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Vectorised over distinct spellings: (alpha-2 codes with NA for blanks, words
     such as 'unknown' and unreadable spellings; mask of the unreadable cells)."""
+    if not values.notna().any():   # a blank or absent column: nothing to look up
+        return blank_strings(values.index), np.zeros(len(values), dtype=bool)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     said_unknown = np.array([" ".join(str(u).split()).lower() in UNKNOWN_WORDS for u in uniques] + [True])
     mapped = [to_iso2_one(u) for u in uniques]

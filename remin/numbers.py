@@ -13,6 +13,8 @@ is 1234.5 but "1,5" is bad rather than a guess.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from remin.timing import timed
@@ -148,12 +150,43 @@ def plain_first(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]
     if not len(cells) or not (pd.api.types.is_string_dtype(cells.dtype) or
                                pd.api.types.is_object_dtype(cells.dtype)):
         return None
+    if len(cells) <= _SMALL:
+        return _plain_first_small(cells, decimal)
     text, is_text = string_cells(cells)
     values, plain = _plain_numbers(text, decimal)
     if not plain.any():
         return None
     rest = ~plain & cells.notna().to_numpy() & (text.str.strip().fillna("x") != "").to_numpy()
     return values, rest
+
+
+#: Up to this many cells, plain numbers are read cell by cell in Python: the Arrow path's
+#: fixed cost (a dozen pandas/Arrow calls, ~1 ms) dominates a 50-line file.
+_SMALL = 256
+#: _PLAIN in Python's syntax: ASCII digits, and RE2's \\s ([\\t\\n\\f\\r ], no \\v).
+_PLAIN_PY = {d: re.compile(p.replace("\\s", "[\\t\\n\\f\\r ]"), re.ASCII) for d, p in _PLAIN.items()}
+
+
+def _plain_first_small(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`plain_first` for a few cells, with the same results (Python's float() and
+    Arrow's cast both round a decimal string correctly)."""
+    objs = cells.to_numpy(dtype=object)
+    given = ~pd.isna(objs)
+    values = np.full(len(objs), np.nan)
+    rest = np.zeros(len(objs), dtype=bool)
+    match = _PLAIN_PY[decimal].match
+    any_plain = False
+    for i in np.flatnonzero(given):
+        x = objs[i]
+        if not isinstance(x, str):
+            rest[i] = True           # a number in an object column: the general path reads it
+        elif match(x):
+            values[i] = float(x.strip(" \t\n\f\r").replace(",", ".") if decimal == "," else
+                              x.strip(" \t\n\f\r"))
+            any_plain = True
+        else:
+            rest[i] = x.strip() != ""
+    return (values, rest) if any_plain else None
 
 
 def plain_then_rest(cells: pd.Series, decimal: str, general, extra_dtype: str | None = None):
@@ -297,6 +330,9 @@ def parse_flags(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     and bad.
     """
     cells = as_series(cells)
+    if not cells.notna().any():   # a blank or absent flag column: all unknown, nothing bad
+        return (pd.Series(pd.arrays.BooleanArray(np.zeros(len(cells), bool), np.ones(len(cells), bool)),
+                          index=cells.index), np.zeros(len(cells), dtype=bool))
     # read each distinct cell once: flag columns hold a handful of spellings
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     words = pd.Series(uniques, dtype="string").str.strip().str.lower()

@@ -30,7 +30,7 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
     """Apply a vectorised parser per decimal mark (sheets may differ)."""
-    if "decimal" not in df.columns or df["decimal"].nunique() <= 1:
+    if "decimal" not in df.columns or _at_most_one(df["decimal"]):
         dec = df["decimal"].iloc[0] if "decimal" in df.columns and len(df) else "."
         return fn(cells, dec)
     parts = [fn(cells[idx], dec) + (idx,) for dec, idx in df.groupby("decimal").groups.items()]
@@ -39,6 +39,15 @@ def _by_decimal(df: pd.DataFrame, fn, cells: pd.Series):
         ser = pd.concat([pd.Series(p[k], index=p[-1]) for p in parts]).reindex(df.index)
         outs.append(ser if isinstance(parts[0][k], pd.Series) else ser.to_numpy())
     return tuple(outs)
+
+
+def _at_most_one(values: pd.Series) -> bool:
+    """``values.nunique() <= 1``; a few cells are compared in Python (nunique's fixed cost
+    is ~0.14 ms, three times per 50-line file)."""
+    if len(values) > 256:
+        return values.nunique() <= 1
+    cells = values.to_numpy(dtype=object)
+    return len(set(cells[~pd.isna(cells)])) <= 1
 
 
 def base_kinds(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.Series, list[Finding]]:
@@ -138,10 +147,19 @@ def _mass_per(kinds: np.ndarray) -> np.ndarray:
 
 def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, priority: int,
              findings: list[Finding]) -> pd.DataFrame:
+    """One record per row of ``df`` (index of ``df``): see :func:`_record_columns`."""
+    return pd.DataFrame(_record_columns(df, line_kind, line_factor, priority, findings), index=df.index)
+
+
+def _record_columns(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, priority: int,
+                    findings: list[Finding]) -> dict:
+    """The record columns of the rows of ``df`` (Series on ``df``'s index or arrays, and
+    the scalar ``priority``): a part's attributes per base unit of the part."""
     # Arrow arrays pass straight into the frame (object arrays of strings are converted back)
     rec = {"part": df["part"].astype(str).array, "priority": priority}
     for f in TEXT_FIELDS:
-        rec[f] = _col(df, f).astype("string").str.strip()
+        # an absent column is blank text already (nothing to strip)
+        rec[f] = df[f].astype("string").str.strip() if f in df.columns else blank_strings(df.index)
     rec["part_class"] = per_distinct(rec["part_class"],
                                      lambda u: u.str.lower().str.replace(r"[\s_]+", "-", regex=True))
     rec["currency"] = rec["currency"].str.upper()
@@ -187,7 +205,7 @@ def _records(df: pd.DataFrame, line_kind: np.ndarray, line_factor: np.ndarray, p
         rec["currency"] = rec["currency"].fillna(sym_currency)
     for c in SOURCE_COLUMNS:
         rec[c] = df[c].array
-    return pd.DataFrame(rec, index=df.index)
+    return rec
 
 
 #: Columns whose cells make a line's part record (besides the unit of measure); lines
@@ -198,7 +216,7 @@ _SHEET_CELLS_WITHOUT_KEY = ["src_file", "src_sheet", "decimal", "unit_mass@unit"
 
 
 def _line_records(lines: pd.DataFrame, part_codes: np.ndarray,
-                  findings: list[Finding]) -> tuple[pd.DataFrame, np.ndarray]:
+                  findings: list[Finding]) -> tuple[dict, np.ndarray]:
     """Records of the BOM lines and the part code of each (``part_codes``: the lines'
     parts factorized), read from each part's distinct lines only (see
     remin/repeats.py). A line that repeats a bad cell is reported like the first: when
@@ -220,8 +238,8 @@ def _line_records(lines: pd.DataFrame, part_codes: np.ndarray,
 
 
 def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: np.ndarray,
-                findings: list[Finding], headers: bool) -> pd.DataFrame:
-    """Records of the lines at ``keep``; a line's unit mass or value is per its unit of
+                findings: list[Finding], headers: bool) -> dict:
+    """Record columns (see :func:`_record_columns`) of the lines at ``keep``; a line's unit mass or value is per its unit of
     measure (a root is counted in pieces). Without ``headers`` the findings name the
     canonical columns, not the file's headers (for a first pass whose findings are
     thrown away)."""
@@ -232,7 +250,9 @@ def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: 
     # only the columns a record reads (a BOM frame has dozens more, and a million rows)
     fields = {"part", *_RECORD_CELLS, "decimal", *SOURCE_COLUMNS}
     wanted = [c for c in lines.columns if c.split("@")[0] in fields and (headers or not c.endswith("@header"))]
-    return _records(lines[wanted][keep], line_kind, line_factor, 0, findings)
+    # one take of the wanted rows and columns (not a column copy, then a row copy)
+    return _record_columns(lines.iloc[np.flatnonzero(keep), lines.columns.get_indexer(wanted)], line_kind,
+                           line_factor, 0, findings)
 
 
 def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet],
@@ -245,7 +265,7 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     # composition are looked up in it
     line_parts = pd.Index(line_parts)
     rec, rec_codes = _line_records(lines, np.asarray(part_codes), findings)
-    recs = [rec]
+    recs = []   # master sheets' records
     for s in masters:
         df = s.frame.copy()
         df["decimal"] = s.raw.decimal
@@ -262,25 +282,40 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     # master-only parts sorted
     parents = pd.unique(edges["parent"].array)
     extra = parents[~in_index(parents, line_parts)]
-    if len(recs) == 1 and not len(extra) and np.array_equal(rec_codes, np.arange(len(line_parts))):
+    if not recs and not len(extra) and np.array_equal(rec_codes, np.arange(len(line_parts))):
         # one record per part, in file order: nothing to merge, nothing to disagree
-        parts = rec[fields + SOURCE_COLUMNS].set_axis(line_parts)
-        order = parts.index
+        columns = {c: _values(rec[c]) for c in fields + SOURCE_COLUMNS}
+        index = line_parts
+        in_bom = np.ones(len(index), dtype=bool)
     else:
-        allrec = pd.concat(recs, ignore_index=True).sort_values("priority", kind="stable") if len(recs) > 1 \
+        rec = pd.DataFrame(rec)
+        allrec = pd.concat([rec, *recs], ignore_index=True).sort_values("priority", kind="stable") if recs \
             else rec.reset_index(drop=True)
         findings += _conflicts(allrec, fields)
         parts = allrec.groupby("part", sort=False)[fields + SOURCE_COLUMNS].first()
         order = pd.Index(np.concatenate([np.asarray(line_parts, dtype=object), np.asarray(extra, dtype=object)]))
         parts = parts.reindex(order.append(parts.index.difference(order)))
-    parts["in_bom"] = np.arange(len(parts)) < len(order)
-    parts["base_kind"] = _on_index(kinds, parts.index).fillna("count")
-    for f in FLAG_FIELDS:
-        parts[f] = parts[f].astype("boolean")
-    for f in [*TEXT_FIELDS, *COUNTRY_FIELDS]:   # an all-blank column must still hold text later
-        parts[f] = parts[f].astype("string")
-    parts.index.name = "part"
-    return parts[PART_COLUMNS], findings
+        columns = {c: parts[c].array for c in fields + SOURCE_COLUMNS}
+        index = parts.index
+        in_bom = np.arange(len(parts)) < len(order)
+    base_kind = _on_index(kinds, index)
+    columns["base_kind"] = (base_kind.fillna("count") if base_kind.hasnans else base_kind).array
+    columns["in_bom"] = in_bom
+    # an all-blank column must still hold text later (columns of the right type are kept)
+    for f, dtype in [*((f, _BOOLEAN) for f in FLAG_FIELDS), *((f, _STRING) for f in [*TEXT_FIELDS, *COUNTRY_FIELDS])]:
+        if columns[f].dtype != dtype:
+            columns[f] = pd.array(columns[f]).astype(dtype)
+    # one frame construction, columns in their final order
+    return pd.DataFrame({c: columns[c] for c in PART_COLUMNS}, index=index.rename("part")), findings
+
+
+def _values(column):
+    """A record column's cells without its index (Series -> its array)."""
+    return column.array if isinstance(column, pd.Series) else column
+
+
+_BOOLEAN = pd.BooleanDtype()
+_STRING = pd.StringDtype()
 
 
 def _on_index(values: pd.Series, index: pd.Index) -> pd.Series:

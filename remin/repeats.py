@@ -82,5 +82,7 @@ def per_distinct(values: pd.Series, fn) -> pd.Series:
     """``fn(values)`` computed on the distinct values only and spread back (for string
     functions over columns that hold a handful of spellings)."""
     codes, distinct = pd.factorize(values.array, use_na_sentinel=True)
+    if not len(distinct):   # all blank
+        return values
     done = fn(pd.Series(distinct, dtype=values.dtype)).array
     return pd.Series(done.take(codes, allow_fill=True), index=values.index, name=values.name)

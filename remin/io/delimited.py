@@ -181,6 +181,10 @@ def _first_line(e: Exception) -> str:
     return (text.splitlines()[0] if text else type(e).__name__)[:200]
 
 
+#: From this many bytes the whitespace scan runs in a thread beside Arrow's reader.
+_THREAD_FROM = 1 << 20
+
+
 def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line: int):
     """The fast path: Arrow's multithreaded CSV reader, all columns as text, cells
     trimmed and blanks made NA in Arrow. Used only when every line after the header is
@@ -203,10 +207,9 @@ def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line:
     # Blank cells are made null by the reader; cells are trimmed in Arrow only if some cell
     # may start or end with whitespace, which an RE2 scan of the bytes rules out for most
     # files while the reader parses them (both release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        edge = pool.submit(_edge_whitespace, raw, delimiter)
+    def parse():
         try:
-            table = pacsv.read_csv(
+            return pacsv.read_csv(
                 pa.py_buffer(raw),
                 read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=header, block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=False,
@@ -216,7 +219,16 @@ def _read_with_arrow(path: Path, delimiter: str, header: list[str], header_line:
                                                      null_values=[""]))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
             return None
-        trim = edge.result()
+
+    if len(raw) < _THREAD_FROM:   # a small file: a thread costs more than the scan
+        trim, table = _edge_whitespace(raw, delimiter), parse()
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            edge = pool.submit(_edge_whitespace, raw, delimiter)
+            table = parse()
+            trim = edge.result()
+    if table is None:
+        return None
     if invalid:
         return None
     data_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) - header_line

@@ -30,10 +30,19 @@ def find_header(rows: list[list]) -> int | None:
     """Index of the row that looks most like a header (at least two known fields)."""
     best, best_score = None, 1
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        # a row names at most one field per non-blank cell: a row with no more such cells
+        # than the best score cannot beat it (data rows below a full header are not scored)
+        if _non_blank(cells) <= best_score:
+            continue
         score = header_score(cells)
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _non_blank(cells) -> int:
+    """Cells that could name a field: not None, NaN, or only whitespace."""
+    return sum(1 for c in cells if c is not None and not (isinstance(c, float) and c != c) and str(c).strip())
 
 
 def unique_headers(cells) -> list[str]:
@@ -76,9 +85,10 @@ def text_frame(columns: dict[str, pa.Array | pa.ChunkedArray], rows: np.ndarray,
     Returns (frame, row numbers of its rows, findings)."""
     findings = cut_long_cells(columns, rows, file, sheet, limit)
     columns, rows = drop_blank_rows(columns, rows)
-    dtype = pd.StringDtype("pyarrow")     # stores large_string: cast here, cheaper than pandas' own cast
-    frame = pd.DataFrame({name: pd.Series(cells.cast(pa.large_string()), dtype=dtype, copy=False)
-                          for name, cells in columns.items()})
+    # pandas' Arrow strings store large_string: cast here, cheaper than pandas' own cast; the
+    # arrays wrap the Arrow data as they are (no Series each, nothing to align)
+    frame = pd.DataFrame({name: pd.arrays.ArrowStringArray(cells.cast(pa.large_string()))
+                          for name, cells in columns.items()}, copy=False)
     return frame, rows, findings
 
 
