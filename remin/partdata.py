@@ -260,9 +260,9 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     findings: list[Finding] = []
     kinds, f = base_kinds(lines, edges)
     findings += f
-    part_codes, line_parts = pd.factorize(lines["part"].astype(str).array, use_na_sentinel=False)
-    # one hash table of the BOM's parts, built once: parents, base kinds and the
-    # composition are looked up in it
+    part_codes, line_parts = _line_parts(lines)
+    # one hash table of the BOM's parts, built once: base kinds and the composition
+    # are looked up in it
     line_parts = pd.Index(line_parts)
     rec, rec_codes = _line_records(lines, np.asarray(part_codes), findings)
     recs = []   # master sheets' records
@@ -280,8 +280,7 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
     fields = [*TEXT_FIELDS, *COUNTRY_FIELDS, *FLAG_FIELDS, "mass_kg", "unit_value"]
     # BOM parts in file order (lines, then parents named only in a parent column), then
     # master-only parts sorted
-    parents = pd.unique(edges["parent"].array)
-    extra = parents[~in_index(parents, line_parts)]
+    extra = _parents_not_listed(lines, edges, len(line_parts))
     if not recs and not len(extra) and np.array_equal(rec_codes, np.arange(len(line_parts))):
         # one record per part, in file order: nothing to merge, nothing to disagree
         columns = {c: _values(rec[c]) for c in fields + SOURCE_COLUMNS}
@@ -307,6 +306,32 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
             columns[f] = pd.array(columns[f]).astype(dtype)
     # one frame construction, columns in their final order
     return pd.DataFrame({c: columns[c] for c in PART_COLUMNS}, index=index.rename("part")), findings
+
+
+def _line_parts(lines: pd.DataFrame) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """(part code per line, part number per code): the lines' ``part_code`` (see
+    structure.lines_from_sheets; line parts are numbered first, in order of first
+    appearance), so the million part numbers are not hashed again."""
+    codes = lines["part_code"].to_numpy() if "part_code" in lines.columns else None
+    if codes is None or (codes < 0).any():
+        codes, parts = pd.factorize(lines["part"].astype(str).array, use_na_sentinel=False)
+        return np.asarray(codes), parts
+    first = first_positions(codes)
+    return codes, lines["part"].iloc[first].astype(str).array
+
+
+def _parents_not_listed(lines: pd.DataFrame, edges: pd.DataFrame, n_line_parts: int):
+    """Parents named only in a parent column (codes past the lines' parts), in order
+    of their first edge, found on the shared integer codes (see _line_parts)."""
+    if "line" not in edges.columns or "parent_code" not in lines.columns:
+        parents = pd.unique(edges["parent"].array)
+        return parents[~in_index(parents, pd.Index(lines["part"].astype(str).array).unique())]
+    codes = lines["parent_code"].to_numpy()[edges["line"].to_numpy()]
+    at = np.flatnonzero(codes >= n_line_parts)
+    if not len(at):
+        return edges["parent"].array[:0]
+    _, first = np.unique(codes[at], return_index=True)
+    return edges["parent"].array.take(at[np.sort(first)])
 
 
 def _values(column):

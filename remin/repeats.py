@@ -21,7 +21,9 @@ def _differs(values: pd.Series, first_of_row: np.ndarray, later: np.ndarray) -> 
         # Arrow compares strings in C, several times faster than hashing them
         cells = pa.array(values.array)
         if not cells.null_count:
-            return ~pc.equal(cells.take(pa.array(later)), cells.take(pa.array(first))).to_numpy(zero_copy_only=False)
+            # one take of every row's first (rows that are their own first compare equal)
+            same = pc.equal(cells, cells.take(pa.array(first_of_row))).to_numpy(zero_copy_only=False)
+            return ~same[later]
         given = pc.is_valid(cells).to_numpy(zero_copy_only=False)
         out = given[later] != given[first]
         both = given[later] & given[first]
@@ -38,6 +40,39 @@ def _differs(values: pd.Series, first_of_row: np.ndarray, later: np.ndarray) -> 
         return v[later] != v[first]   # NaN differs from NaN: the row is read, which is only slower
     codes = np.asarray(pd.factorize(values.array, use_na_sentinel=True)[0])
     return codes[later] != codes[first]
+
+
+def _is_arrow_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """The Series' cells as one large_string Arrow array (no chunks)."""
+    cells = pa.array(values.array)
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    return cells if cells.type == pa.large_string() else cells.cast(pa.large_string())
+
+
+def _texts_differ(columns: list[pd.Series], first_of_row: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Whether any of the Arrow text ``columns`` differs at ``later`` from the row at
+    ``first_of_row`` (NA equals NA). Exact, with one Arrow take for all columns
+    (instead of one per column): the cells' byte lengths (-1 for NA) are compared per
+    column, and the rows' cells joined end to end are compared as one text; with
+    equal lengths, equal joined texts mean equal cells."""
+    cells = [_arrow_text(c) for c in columns]
+    first = first_of_row[later]
+    out = np.zeros(len(later), dtype=bool)
+    for a in cells:
+        offsets = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset:a.offset + len(a) + 1]
+        length = np.diff(offsets)
+        if a.null_count:
+            length = np.where(pc.is_valid(a).to_numpy(zero_copy_only=False), length, -1)
+        out |= length[later] != length[first]
+    joined = pc.binary_join_element_wise(*cells, pa.scalar("", pa.large_string()),
+                                         null_handling="replace", null_replacement="")
+    same = pc.equal(joined, joined.take(pa.array(first_of_row))).to_numpy(zero_copy_only=False)
+    return out | ~same[later]
 
 
 def first_positions(codes: np.ndarray) -> np.ndarray:
@@ -63,7 +98,12 @@ def differing_lines(keys: pd.Series | np.ndarray, columns: list) -> np.ndarray:
     keep = first_of_row == np.arange(len(codes))
     later = np.flatnonzero(~keep)
     differs = np.zeros(len(later), dtype=bool)
+    texts = [c for c in columns if isinstance(c, pd.Series) and _is_arrow_text(c)]
+    if len(texts) > 1:
+        differs |= _texts_differ(texts, first_of_row, later)
     for col in columns:
+        if len(texts) > 1 and any(col is t for t in texts):
+            continue
         if isinstance(col, pd.Series):
             differs |= _differs(col, first_of_row, later)
         else:
