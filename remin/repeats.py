@@ -56,23 +56,26 @@ def _arrow_text(values: pd.Series) -> pa.Array:
 
 def _texts_differ(columns: list[pd.Series], first_of_row: np.ndarray, later: np.ndarray) -> np.ndarray:
     """Whether any of the Arrow text ``columns`` differs at ``later`` from the row at
-    ``first_of_row`` (NA equals NA). Exact, with one Arrow take for all columns
-    (instead of one per column): the cells' byte lengths (-1 for NA) are compared per
-    column, and the rows' cells joined end to end are compared as one text; with
-    equal lengths, equal joined texts mean equal cells."""
-    cells = [_arrow_text(c) for c in columns]
+    ``first_of_row`` (NA equals NA). The cells' byte lengths (-1 for NA) are compared
+    in numpy; the bytes by Arrow on the column without its validity (a null slot's
+    bytes can only make two NA cells look different: the row is then read, which is
+    only slower), so no null handling is needed per column."""
     first = first_of_row[later]
+    take_first = pa.array(first_of_row)
     out = np.zeros(len(later), dtype=bool)
-    for a in cells:
-        offsets = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset:a.offset + len(a) + 1]
-        length = np.diff(offsets)
+    for c in columns:
+        a = _arrow_text(c)
+        _, offsets, data = a.buffers()
+        length = np.diff(np.frombuffer(offsets, dtype=np.int64)[a.offset:a.offset + len(a) + 1])
         if a.null_count:
             length = np.where(pc.is_valid(a).to_numpy(zero_copy_only=False), length, -1)
         out |= length[later] != length[first]
-    joined = pc.binary_join_element_wise(*cells, pa.scalar("", pa.large_string()),
-                                         null_handling="replace", null_replacement="")
-    same = pc.equal(joined, joined.take(pa.array(first_of_row))).to_numpy(zero_copy_only=False)
-    return out | ~same[later]
+        if data is None:   # no bytes at all: every cell is empty or NA
+            continue
+        bare = pa.Array.from_buffers(pa.large_string(), len(a), [None, offsets, data], offset=a.offset)
+        same = pc.equal(bare, bare.take(take_first)).to_numpy(zero_copy_only=False)
+        out |= ~same[later]
+    return out
 
 
 def first_positions(codes: np.ndarray) -> np.ndarray:
@@ -99,10 +102,10 @@ def differing_lines(keys: pd.Series | np.ndarray, columns: list) -> np.ndarray:
     later = np.flatnonzero(~keep)
     differs = np.zeros(len(later), dtype=bool)
     texts = [c for c in columns if isinstance(c, pd.Series) and _is_arrow_text(c)]
-    if len(texts) > 1:
+    if texts:
         differs |= _texts_differ(texts, first_of_row, later)
     for col in columns:
-        if len(texts) > 1 and any(col is t for t in texts):
+        if any(col is t for t in texts):
             continue
         if isinstance(col, pd.Series):
             differs |= _differs(col, first_of_row, later)
