@@ -258,9 +258,12 @@ def _read_lines(lines: pd.DataFrame, uom: pd.Series, is_root: np.ndarray, keep: 
 def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[StandardSheet],
                 mapping) -> tuple[pd.DataFrame, list[Finding]]:
     findings: list[Finding] = []
-    kinds, f = base_kinds(lines, edges)
-    findings += f
     part_codes, line_parts = _line_parts(lines)
+    # the usual case: kinds on the integer part codes, no finding to make
+    kind_by_code = None if masters else _base_kind_by_code(lines, edges, len(line_parts))
+    if kind_by_code is None:
+        kinds, f = base_kinds(lines, edges)
+        findings += f
     # one hash table of the BOM's parts, built once: base kinds and the composition
     # are looked up in it
     line_parts = pd.Index(line_parts)
@@ -287,6 +290,9 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
         index = line_parts
         in_bom = np.ones(len(index), dtype=bool)
     else:
+        if kind_by_code is not None:
+            kinds, _ = base_kinds(lines, edges)   # no findings: _base_kind_by_code found none
+            kind_by_code = None
         rec = pd.DataFrame(rec)
         allrec = pd.concat([rec, *recs], ignore_index=True).sort_values("priority", kind="stable") if recs \
             else rec.reset_index(drop=True)
@@ -297,7 +303,7 @@ def build_parts(lines: pd.DataFrame, edges: pd.DataFrame, masters: list[Standard
         columns = {c: parts[c].array for c in fields + SOURCE_COLUMNS}
         index = parts.index
         in_bom = np.arange(len(parts)) < len(order)
-    base_kind = _on_index(kinds, index)
+    base_kind = _on_index(kinds, index) if kind_by_code is None else pd.Series(kind_by_code)
     columns["base_kind"] = (base_kind.fillna("count") if base_kind.hasnans else base_kind).array
     columns["in_bom"] = in_bom
     # an all-blank column must still hold text later (columns of the right type are kept)
@@ -318,6 +324,24 @@ def _line_parts(lines: pd.DataFrame) -> tuple[np.ndarray, pd.api.extensions.Exte
         return np.asarray(codes), parts
     first = first_positions(codes)
     return codes, lines["part"].iloc[first].astype(str).array
+
+
+def _base_kind_by_code(lines: pd.DataFrame, edges: pd.DataFrame, n_line_parts: int):
+    """The kind of each line part's first edge as a child, by part code (NA: never a
+    child), as :func:`base_kinds` finds it; None when a kind is blank or a child's
+    edges disagree (base_kinds then reports them) or the edges carry no line numbers."""
+    if not len(edges) or "line" not in edges.columns or "part_code" not in lines.columns:
+        return None
+    kind = edges["kind"]
+    if kind.isna().any():
+        return None
+    child = lines["part_code"].to_numpy()[edges["line"].to_numpy()]
+    kind_codes = np.asarray(pd.factorize(kind.array)[0])
+    first = np.full(n_line_parts, len(child))
+    np.minimum.at(first, child, np.arange(len(child)))
+    if not (kind_codes == kind_codes[first[child]]).all():
+        return None
+    return kind.array.take(np.where(first < len(child), first, -1), allow_fill=True)
 
 
 def _parents_not_listed(lines: pd.DataFrame, edges: pd.DataFrame, n_line_parts: int):
