@@ -56,25 +56,28 @@ def _arrow_text(values: pd.Series) -> pa.Array:
 
 def _texts_differ(columns: list[pd.Series], first_of_row: np.ndarray, later: np.ndarray) -> np.ndarray:
     """Whether any of the Arrow text ``columns`` differs at ``later`` from the row at
-    ``first_of_row`` (NA equals NA). The cells' byte lengths (-1 for NA) are compared
-    in numpy; the bytes by Arrow on the column without its validity (a null slot's
-    bytes can only make two NA cells look different: the row is then read, which is
-    only slower), so no null handling is needed per column."""
-    first = first_of_row[later]
+    ``first_of_row`` (NA equals NA). The bytes are compared by Arrow on each column
+    without its validity (a null slot's bytes can only make two NA cells look
+    different: the row is then read, which is only slower); which cells are NA is
+    compared as one bit per column, all columns at once."""
+    if len(columns) > 64:   # one bit per column in a 64-bit word
+        return _texts_differ(columns[:64], first_of_row, later) | _texts_differ(columns[64:], first_of_row, later)
     take_first = pa.array(first_of_row)
-    out = np.zeros(len(later), dtype=bool)
-    for c in columns:
+    differs = np.zeros(len(first_of_row), dtype=bool)    # per row, any column's bytes
+    blank_bits = np.zeros(len(first_of_row), dtype=np.uint64)
+    for bit, c in enumerate(columns):
         a = _arrow_text(c)
         _, offsets, data = a.buffers()
-        length = np.diff(np.frombuffer(offsets, dtype=np.int64)[a.offset:a.offset + len(a) + 1])
         if a.null_count:
-            length = np.where(pc.is_valid(a).to_numpy(zero_copy_only=False), length, -1)
-        out |= length[later] != length[first]
+            blank = pc.is_null(a).to_numpy(zero_copy_only=False)
+            blank_bits |= blank.astype(np.uint64) << np.uint64(bit)
         if data is None:   # no bytes at all: every cell is empty or NA
             continue
         bare = pa.Array.from_buffers(pa.large_string(), len(a), [None, offsets, data], offset=a.offset)
-        same = pc.equal(bare, bare.take(take_first)).to_numpy(zero_copy_only=False)
-        out |= ~same[later]
+        differs |= ~pc.equal(bare, bare.take(take_first)).to_numpy(zero_copy_only=False)
+    out = differs[later]
+    if blank_bits.any():
+        out |= blank_bits[later] != blank_bits[first_of_row[later]]
     return out
 
 

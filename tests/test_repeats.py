@@ -92,3 +92,29 @@ def test_each_repeated_bad_line_is_reported_and_a_conflict_names_its_row(tmp_pat
     assert bom.parts.loc["C", "mass_kg"] == pytest.approx(0.005)   # 5 g = 0.005 kg per piece
     assert np.isnan(bom.parts.loc["B", "mass_kg"])
     assert bom.parts.index.tolist() == ["TOP", "A1", "B", "A2", "C"]
+
+
+def test_text_columns_together_blank_differs_from_empty_and_columns_do_not_mix():
+    keys = np.array([0, 0, 0, 1, 1])
+    a = pd.Series(["x", None, "x", "", None], dtype="string")   # row 1: NA vs 'x'; row 4: NA vs ''
+    b = pd.Series(["yz", "yz", "y", None, None], dtype="str")   # row 2: 'y' vs 'yz'
+    # row 0 and 3 are their key's first; rows 1, 2 and 4 differ in one column each
+    assert differing_lines(keys, [a, b]).tolist() == [True, True, True, True, True]
+    # the same cells moved between columns: 'x'+'yz' is not 'xy'+'z'
+    c = pd.Series(["x", "xy"], dtype="string")
+    d = pd.Series(["yz", "z"], dtype="string")
+    assert differing_lines(np.array([0, 0]), [c, d]).tolist() == [True, True]
+    # equal cells, and NA equal to NA, in Arrow slices of a longer column
+    e = pd.Series(["q", "p", None, "p", None], dtype="string").iloc[1:].reset_index(drop=True)
+    assert differing_lines(np.array([0, 1, 0, 1]), [e]).tolist() == [True, True, False, False]
+
+
+def test_more_text_columns_than_bits_in_a_word():
+    # column 0 is NA on row 0, column 64 on row 1: both rows have one NA, in different columns
+    cols = [pd.Series(["a", "a"], dtype="string") for _ in range(70)]
+    cols[0] = pd.Series([None, ""], dtype="string")
+    cols[64] = pd.Series(["", None], dtype="string")
+    assert differing_lines(np.array([0, 0]), cols).tolist() == [True, True]
+    cols[64] = pd.Series(["", ""], dtype="string")
+    cols[0] = pd.Series([None, None], dtype="string")
+    assert differing_lines(np.array([0, 0]), cols).tolist() == [True, False]
