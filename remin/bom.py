@@ -14,6 +14,7 @@ Frames (all units canonical):
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -95,6 +96,35 @@ def sha256_of(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _hashing(path: str | Path):
+    """A function returning ``sha256_of(path)``. A file over 1 MiB is hashed on a
+    thread while it is read (hashlib releases the GIL on large blocks); a small one
+    when asked (a thread costs more than its hash). Errors (a missing file) surface
+    when asked, after the reader has reported them its own way."""
+    try:
+        big = Path(path).stat().st_size > (1 << 20)
+    except OSError:
+        big = False
+    if not big:
+        return lambda: sha256_of(path)
+    result: dict = {}
+
+    def run():
+        try:
+            result["digest"] = sha256_of(path)
+        except BaseException as e:   # re-raised by the caller's thread
+            result["error"] = e
+    worker = threading.Thread(target=run, name="remin-sha256", daemon=True)
+    worker.start()
+
+    def digest() -> str:
+        worker.join()
+        if "error" in result:
+            raise result["error"]
+        return result["digest"]
+    return digest
+
+
 def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str | Path | None = None,
              materials=None, labels: Sequence[str] | None = None) -> Bom:
     """Read one or more BOM exports (and part-master / composition files) into a Bom.
@@ -118,9 +148,10 @@ def read_bom(paths: str | Path | Sequence[str | Path], *, mapping: Mapping | str
     sheets: list[StandardSheet] = []
     inputs = []
     for p, label in zip(paths, labels):
+        digest = _hashing(p)
         with stage("read"):
             raws = [_labelled(r, label) for r in read_sheets(p)]
-        inputs.append(InputFile(label, sha256_of(p), Path(p).stat().st_size))
+        inputs.append(InputFile(label, digest(), Path(p).stat().st_size))
         sheets.extend(standardise(r, mapping) for r in raws)
     return build_bom(sheets, mapping, materials=materials, inputs=inputs)
 
