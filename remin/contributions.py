@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import ArrowStringArray
 
 from remin.assess import ORIGIN_CLASSES, Assessment
 from remin.origins import part_origin_class
@@ -82,11 +83,20 @@ def _part1_flags(a: Assessment) -> np.ndarray:
     return value_test_flags(parts, material_info(parts, None)["part1"], a.rules.part1_items)
 
 
-def part_values(parts: pd.DataFrame, column: str, positions: np.ndarray) -> np.ndarray:
-    """``parts[column]`` at row ``positions`` as an object array: only those rows are
-    converted (turning a whole Arrow string column of 200k parts into Python objects
+#: The dtype pandas infers for an object array of strings (missing as NaN).
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def part_values(parts: pd.DataFrame, column: str, positions: np.ndarray):
+    """``parts[column]`` at row ``positions``: an Arrow text array for text columns, else
+    an object array; only those rows are converted (turning a whole Arrow string column of 200k parts into Python objects
     costs more than everything else the reports do with it)."""
-    return parts[column].take(np.asarray(positions, dtype=np.int64)).to_numpy(dtype=object)
+    taken = parts[column].take(np.asarray(positions, dtype=np.int64))
+    if isinstance(taken.array, ArrowStringArray) and taken.notna().any():
+        # stays Arrow: the str column a frame would infer from these objects, without
+        # the round trip through Python strings (an all-missing column stays objects)
+        return taken.array.astype(_TEXT)
+    return taken.to_numpy(dtype=object)
 
 
 def part_names(a: Assessment, positions: np.ndarray) -> np.ndarray:
