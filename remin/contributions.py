@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import ArrowStringArray
 
 from remin.assess import ORIGIN_CLASSES, Assessment
 from remin.origins import part_origin_class
@@ -54,7 +55,7 @@ class ContributionTree:
     @property
     def contributor_nodes(self) -> np.ndarray:
         """Path nodes whose own composition brings controlled content (non-zero or unknown)."""
-        return np.flatnonzero((np.nan_to_num(self.own, nan=1.0) != 0).any(axis=1))
+        return np.flatnonzero((self.own != 0).any(axis=1))     # NaN != 0: unknown counts
 
     def by_class(self, values: np.ndarray) -> np.ndarray:
         """(rows, E*3) -> (rows, 3): kg per origin class (cn, other, unknown), NaN kept."""
@@ -82,16 +83,42 @@ def _part1_flags(a: Assessment) -> np.ndarray:
     return value_test_flags(parts, material_info(parts, None)["part1"], a.rules.part1_items)
 
 
-def part_values(parts: pd.DataFrame, column: str, positions: np.ndarray) -> np.ndarray:
-    """``parts[column]`` at row ``positions`` as an object array: only those rows are
-    converted (turning a whole Arrow string column of 200k parts into Python objects
+#: The dtype pandas infers for an object array of strings (missing as NaN).
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def part_values(parts: pd.DataFrame, column: str, positions: np.ndarray):
+    """``parts[column]`` at row ``positions``: an Arrow text array for text columns, else
+    an object array; only those rows are converted (turning a whole Arrow string column of 200k parts into Python objects
     costs more than everything else the reports do with it)."""
-    return parts[column].take(np.asarray(positions, dtype=np.int64)).to_numpy(dtype=object)
+    taken = parts[column].take(np.asarray(positions, dtype=np.int64))
+    if isinstance(taken.array, ArrowStringArray) and taken.notna().any():
+        # stays Arrow: the str column a frame would infer from these objects, without
+        # the round trip through Python strings (an all-missing column stays objects)
+        return taken.array.astype(_TEXT)
+    return taken.to_numpy(dtype=object)
+
+
+def part_names(a: Assessment, positions: np.ndarray) -> np.ndarray:
+    """(n,) object array of part numbers filled at ``positions`` only (None elsewhere):
+    paths name a few thousand parts, and converting all 200k Arrow strings to Python
+    strings costs more than the paths themselves."""
+    index = a.results.index
+    names = np.full(len(index), None, dtype=object)
+    wanted = np.zeros(len(index), bool)
+    wanted[positions] = True
+    at = np.flatnonzero(wanted)
+    names[at] = index.take(at).to_numpy(dtype=object)
+    return names
 
 
 def base_units(parts: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
     """The printed base unit (pcs, kg, m …) of the parts at ``positions``."""
-    return pd.Series(part_values(parts, "base_kind", positions)).map(BASE_UNIT).to_numpy()
+    codes, kinds = pd.factorize(parts["base_kind"].take(np.asarray(positions, dtype=np.int64)))
+    # per distinct kind; an unknown or missing kind has no unit (NaN, as Series.map gave)
+    units = np.array([BASE_UNIT.get(k, np.nan) for k in np.asarray(kinds, dtype=object).tolist()] + [np.nan],
+                     dtype=object)
+    return units[np.where(codes < 0, len(kinds), codes)]
 
 
 def carries_content(a: Assessment) -> np.ndarray:
@@ -133,13 +160,13 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
     nodes = ct.contributor_nodes
     n_cols = ct.own.shape[1]
     mat = ct.own[nodes]
-    hit = np.nan_to_num(mat, nan=1.0) != 0
+    hit = mat != 0                  # NaN != 0: unknown content is a row
     row_node, col = np.nonzero(hit)
     node = nodes[row_node]
     part = p.part[node]
     parts = a.bom.parts
     sku_idx = np.asarray(ct.skus, dtype=object)[p.sku[node]] if len(node) else np.array([], dtype=object)
-    names = a.results.index.to_numpy(dtype=object)
+    names = part_names(a, p.part)
     elements = np.asarray(a.elements, dtype=object)
     res = a.results
     sku_mass = res["mass_kg"].reindex(sku_idx).to_numpy(float)
@@ -170,10 +197,18 @@ def contributor_rows(ct: ContributionTree, prices=None, rates=None) -> pd.DataFr
     rows["part1"] = part1_flags(a)[part]
     # Per SKU (in report order): biggest Chinese-origin, then unknown-origin contributions first.
     order = pd.Series(np.arange(len(ct.skus)), index=list(ct.skus))
-    rank = rows["origin_class"].map({"cn": 0, "unknown": 1, "other": 2})
+    rank = _origin_rank(rows["origin_class"].to_numpy(dtype=object))
     rows = rows.assign(_s=order.reindex(rows["sku"]).to_numpy(), _r=rank, _m=-rows["mass_kg"].fillna(np.inf))
     rows = rows.sort_values(["_s", "_r", "_m", "path", "element"], kind="stable")
     return rows.drop(columns=["_s", "_r", "_m", "_node"]).reset_index(drop=True)
+
+
+def _origin_rank(origin: np.ndarray) -> np.ndarray:
+    """cn 0, unknown 1, other 2, anything else NaN (sorted last)."""
+    rank = np.full(len(origin), np.nan)
+    for r, c in enumerate(("cn", "unknown", "other")):
+        rank[origin == c] = r
+    return rank
 
 
 def _bare_part1_rows(ct: ContributionTree, names) -> pd.DataFrame:

@@ -131,10 +131,11 @@ def part1_flags(parts: pd.DataFrame, lib_part1: pd.Series, part1_items) -> np.nd
     """Part I items: the ``part1`` column where given (an explicit "no" wins), else a
     ``control_code`` that names a Part I item's code, else the materials library."""
     codes = {c.upper() for item in part1_items for c in item.control_codes}
-    cells = parts["control_code"].dropna()
-    by_code = {v: any(t in codes for t in re.split(r"[\s,;/]+", str(v).upper()) if t)
-               for v in pd.unique(cells)}
-    named = parts["control_code"].map(by_code).astype("boolean").fillna(False)
+    # each distinct code text split once, then taken back (missing -> not named)
+    found, distinct = pd.factorize(parts["control_code"], use_na_sentinel=True)
+    by_code = np.array([any(t in codes for t in re.split(r"[\s,;/]+", str(v).upper()) if t)
+                        for v in np.asarray(distinct, dtype=object).tolist()] + [False], dtype=bool)
+    named = pd.Series(by_code[found], index=parts.index, dtype="boolean")
     derived = named | lib_part1.astype("boolean").fillna(False)
     return parts["part1"].astype("boolean").fillna(derived).to_numpy(bool)
 

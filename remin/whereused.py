@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from remin.assess import ORIGIN_CLASSES, Assessment
-from remin.contributions import base_units, part_values
+from remin.contributions import base_units, part_names, part_values
 from remin.rollup import contains
 from remin.treepaths import PATH_LIMIT, enumerate_paths
 
@@ -45,7 +45,7 @@ def where_used(a: Assessment, skus: Sequence[str] | None = None, limit: int = PA
     node = np.flatnonzero(flag[paths.part])
     part = paths.part[node]
     counted = ~paths.blocked(a.composition_declared)[node]
-    names = a.results.index.to_numpy(dtype=object)
+    names = part_names(a, paths.part)
     parts = a.bom.parts
     n_el = len(a.elements)
     kg = (a.own_elements[part] * paths.qty[node, None]).reshape(len(node), n_el, 3) if n_el else \
@@ -53,10 +53,7 @@ def where_used(a: Assessment, skus: Sequence[str] | None = None, limit: int = PA
     kg = np.where(counted[:, None, None], kg, np.nan)
     present = np.nan_to_num(kg, nan=1.0) != 0
     elements = np.asarray(a.elements, dtype=object)
-    listed = np.full(len(node), "", dtype=object)
-    for i, el in enumerate(elements):  # one vectorised step per element, not per row
-        has = present[:, i, :].any(axis=1)
-        listed = np.where(has, np.where(listed == "", el, listed + ", " + el), listed)
+    listed = _element_lists(present.any(axis=2), elements)
     out = pd.DataFrame({
         "part": names[part],
         "description": part_values(parts, "description", part),
@@ -74,3 +71,17 @@ def where_used(a: Assessment, skus: Sequence[str] | None = None, limit: int = PA
     order = pd.Series(np.arange(len(skus)), index=list(skus))
     out = out.assign(_s=order.reindex(out["sku"]).to_numpy()).sort_values(["part", "_s", "path"], kind="stable")
     return out.drop(columns="_s").reset_index(drop=True)
+
+
+def _element_lists(has: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """(rows, E) bool -> "Nd, Dy" per row (elements in rule order, "" for none): each
+    distinct combination is joined once, then taken back."""
+    if not has.shape[1]:
+        return np.full(len(has), "", dtype=object)
+    bits = (has.astype(np.int64) << np.arange(has.shape[1], dtype=np.int64)).sum(axis=1) if has.shape[1] < 63 \
+        else None
+    if bits is None:
+        return np.asarray([", ".join(elements[row]) for row in has], dtype=object)
+    combos, which = np.unique(bits, return_inverse=True)
+    texts = [", ".join(el for i, el in enumerate(elements) if c >> i & 1) for c in combos.tolist()]
+    return np.asarray(texts, dtype=object)[which.reshape(-1)]

@@ -57,3 +57,14 @@ def test_records_and_placeholders():
     text = raw.substitute(json.dumps(doc, ensure_ascii=False))
     assert json.loads(text)["k"][1] == {"a": 2, "b": None, "c": [1]}
     assert json.loads(text)["s"] == "\x00 not a placeholder \x00"
+
+
+def test_column_texts_per_distinct_value_keep_every_cell():
+    # encoded once per distinct value, then taken back: repeats, NaN as null, -0.0 as
+    # pandas' writer has it (0.0), strings with their missing cells, nullable integers
+    col = pd.Series([0.5, -0.0, 0.0, 0.5, np.nan, 1 / 3, np.nan])
+    assert column_texts(col) == ["0.5", "0.0", "0.0", "0.5", "null", "0.333333333333333", "null"]
+    assert column_texts(pd.Series([3, 1, 3], dtype="int64")) == ["3", "1", "3"]
+    assert column_texts(pd.Series(["b", None, "a", "b"], dtype="string")) == ['"b"', "null", '"a"', '"b"']
+    assert column_texts(pd.Series([2, None, 2], dtype="Int64")) == ["2", "null", "2"]
+    assert column_texts(pd.Series([], dtype=float)) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from remin.report.frames import ReportFrames
@@ -66,7 +67,9 @@ def _path_texts(paths: pd.Series) -> list[str]:
     """Each ``A > B > C`` path as the JSON list ``["A", "B", "C"]``: the separator has no
     character JSON escapes, so splitting the encoded string equals encoding the parts."""
     sep = encode_basestring(PATH_SEP)[1:-1]
-    return ["[" + encode_basestring(p).replace(sep, '", "') + "]" for p in paths.tolist()]
+    codes, distinct = pd.factorize(paths)     # a path repeats once per element and origin class
+    texts = ["[" + encode_basestring(p).replace(sep, '", "') + "]" for p in np.asarray(distinct, dtype=object).tolist()]
+    return np.asarray(texts, dtype=object)[codes].tolist()
 
 
 def _contributor_texts(rows: pd.DataFrame) -> list[str]:

@@ -14,6 +14,7 @@ import re
 import uuid
 from json.encoder import encode_basestring   # what json.dumps(ensure_ascii=False) uses for str
 
+import numpy as np
 import pandas as pd
 
 
@@ -47,17 +48,32 @@ def _number_text(token: str) -> str:
 def column_texts(col: pd.Series, default=None) -> list[str]:
     """The JSON text of every cell, as the records of ``json_records`` (pandas' JSON
     writer, 15 decimals) dumped by ``json.dumps`` give them. Text columns are taken as
-    they are (missing -> null); anything else goes through pandas' writer as before."""
+    they are (missing -> null); anything else goes through pandas' writer as before.
+    Text and number columns are encoded once per distinct value, then taken back."""
+    if not len(col):
+        return []
     if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
-        values = col.to_numpy(dtype=object, copy=True)
-        values[col.isna().to_numpy()] = None
-        return [encode_basestring(v) if type(v) is str else value_text(v, default) for v in values.tolist()]
-    if col.dtype.kind in "fiub":     # numbers and flags: pandas' tokens, re-read as json.loads would
-        text = col.to_json(orient="values", double_precision=15)
-        return [_number_text(t) for t in text[1:-1].split(",")] if len(col) else []
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        texts = [encode_basestring(v) if type(v) is str else value_text(v, default)
+                 for v in uniques.to_numpy(dtype=object).tolist()]
+        return _take_texts(texts, codes)
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiub":
+        # numbers and flags: pandas' tokens, re-read as json.loads would
+        x = col.to_numpy()
+        # distinct by bit pattern (keeps -0.0 apart from 0.0; every NaN writes null anyway)
+        key = x.view(f"i{x.itemsize}") if x.dtype.kind == "f" else x
+        _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+        text = pd.Series(x[first]).to_json(orient="values", double_precision=15)
+        return _take_texts([_number_text(t) for t in text[1:-1].split(",")], codes.reshape(-1))
     cells = json.loads(col.to_frame().to_json(orient="values", double_precision=15, date_format="iso",
                                               default_handler=str))
     return [value_text(row[0], default) for row in cells]
+
+
+def _take_texts(texts: list[str], codes: np.ndarray) -> list[str]:
+    """``texts[code]`` per cell, ``null`` where the code is -1 (missing)."""
+    table = np.asarray(texts + ["null"], dtype=object)
+    return table[np.where(codes < 0, len(texts), codes)].tolist()
 
 
 def records_text(columns: list[tuple[str, list[str]]], tail: list[str] | None = None) -> list[str]:
