@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 from remin.timing import stage, timed
 
 from remin.errors import InputError, UsageError
-from remin.findings import Finding, finding, findings_for_rows
+from remin.findings import Finding
 from remin.io import RawSheet, read_sheets
 from remin.mapping import Mapping, load_mapping
-from remin.sheets import BOM, COMPOSITION, FLAT, PARTS, SOURCE_COLUMNS, StandardSheet, standardise
+from remin.sheets import BOM, COMPOSITION, FLAT, PARTS, StandardSheet, standardise
 from remin import structure, partdata, compositions
 
 

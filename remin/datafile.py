@@ -11,7 +11,10 @@ import io
 import re
 import tomllib
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # pandas is imported inside the CSV readers, so importing datafile stays cheap
+    import pandas as pd
 
 from remin.errors import InputError
 

@@ -6,8 +6,11 @@ file, sheet, row and column, and a human ``message`` saying what was expected.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # pandas is imported where rows are read, so importing findings stays cheap
+    import pandas as pd
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 

@@ -267,7 +267,6 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     kept and the currency is NA; all other bad cells are NaN.
     """
     cells = as_series(cells)
-    n = len(cells)
     no_currency = pd.Series(pd.NA, index=cells.index, dtype="string")
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)

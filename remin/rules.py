@@ -29,7 +29,10 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # jsonschema is imported when a rule file is validated
+    import jsonschema
 
 from remin.datafile import dotted, line_of, read_toml, toml_key_lines
 from remin.errors import RulesError, UsageError

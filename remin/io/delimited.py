@@ -3,7 +3,6 @@ found below any title lines; rows broken by an unquoted delimiter rejoined."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
