@@ -15,7 +15,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 from scipy import sparse
 
@@ -23,7 +22,8 @@ from remin.bom import Bom
 from remin.currency import Rates
 from remin.errors import UsageError
 from remin.findings import Finding, finding, findings_for_rows, sort_findings
-from remin.origins import ORIGIN_CLASSES, origin_class, origin_codes  # origin_class: for remin.sensitivity
+from remin.keys import arrow_array, positions_in
+from remin.origins import ORIGIN_CLASSES, origin_codes
 from remin.outlook import licensing_outlook
 from remin.prices import load_prices
 from remin.rollup import Graph, build_graph, contains, extended_matrix, extended_quantities, rollup
@@ -215,25 +215,9 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
 
 def _positions(index: pd.Index, labels) -> np.ndarray:
     """Row positions of ``labels`` in ``index`` (a hash lookup; every label must be there)."""
-    found = _lookup(index, labels)
+    found = positions_in(index, labels)
     if (found < 0).any():
         raise KeyError(f"not among the parts: {pd.Index(labels)[found < 0][:5].tolist()}")
-    return found
-
-
-def _lookup(index: pd.Index, labels) -> np.ndarray:
-    """Row positions of ``labels`` in ``index``, -1 where absent. Arrow-backed part
-    numbers are looked up by Arrow (``index_in``): pandas' get_indexer turns them into
-    Python strings first, several times slower on a million edges."""
-    if isinstance(index.array, ArrowStringArray) and isinstance(getattr(labels, "array", None), ArrowStringArray):
-        value_set = pa.array(index.array)
-        value_set = value_set.combine_chunks() if isinstance(value_set, pa.ChunkedArray) else value_set
-        values = pa.array(labels.array)
-        if values.type != value_set.type:
-            value_set = value_set.cast(values.type)
-        found = pc.fill_null(pc.index_in(values, value_set=value_set), -1).to_numpy().astype(np.int64)
-    else:
-        found = index.get_indexer(labels)
     return found
 
 
@@ -303,7 +287,7 @@ def _own_elements(bom: Bom, mass: np.ndarray, elements):
     index = bom.parts.index
     n = len(index)
     comp = bom.composition
-    where = _lookup(index, comp["part"])
+    where = positions_in(index, comp["part"])
     known = where >= 0
     if not known.all():
         comp, where = comp[known], where[known]
@@ -399,9 +383,7 @@ def _fill_top_contributors(a: Assessment, sku_list) -> None:
     col = res.columns.get_loc("top_contributor")
     if isinstance(res.index.array, ArrowStringArray) and res["top_contributor"].isna().all():
         # as assess builds it (all NA so far): Arrow takes the names, no Python strings
-        names = pa.array(res.index.array)
-        names = names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names
-        res.iloc[:, col] = _scattered_text(len(res), pos[has], names, best[has])
+        res.iloc[:, col] = _scattered_text(len(res), pos[has], arrow_array(res.index), best[has])
         return
     values = res["top_contributor"].to_numpy(dtype=object)
     values[pos[has]] = res.index.to_numpy()[best[has]]

@@ -9,7 +9,8 @@ import pandas as pd
 from remin.composition import load_materials, resolve_substances
 from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
-from remin.partdata import _by_decimal, _col, in_index
+from remin.keys import in_index
+from remin.partdata import _by_decimal, _col
 from remin.sheets import SOURCE_COLUMNS, StandardSheet
 from remin.units import split_value_unit, to_base
 from remin.columns import element_header

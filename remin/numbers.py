@@ -71,10 +71,7 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.
         return cells.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
 
     _number_pattern(decimal)          # validates the separator (a caller bug raises ValueError)
-    shared = per_distinct_cells(cells, decimal, parse_numbers)
-    if shared is not None:
-        return shared
-    fast = plain_then_rest(cells, decimal, parse_numbers)
+    fast = fast_paths(cells, decimal, parse_numbers)
     if fast is not None:
         return fast
     text, is_text = string_cells(cells)
@@ -136,6 +133,17 @@ def per_distinct_cells(cells: pd.Series, decimal: str, parser):
     spread = [np.asarray(o)[at] if isinstance(o, np.ndarray) else
               pd.Series(o.array.take(at), index=cells.index, name=o.name) for o in out]
     return tuple(spread)
+
+
+def fast_paths(cells: pd.Series, decimal: str, parser, extra_dtype: str | None = None):
+    """The vectorised paths every cell parser tries before its general (regex) path:
+    each distinct cell parsed once (long repetitive columns), else plain numbers cast
+    by Arrow and ``parser`` on the rest. Returns the parser's tuple, or None when
+    neither applies."""
+    shared = per_distinct_cells(cells, decimal, parser)
+    if shared is not None:
+        return shared
+    return plain_then_rest(cells, decimal, parser, extra_dtype=extra_dtype)
 
 
 _PLAIN = {".": r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$",
@@ -271,10 +279,7 @@ def parse_money(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, pd.Se
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, no_currency, bad
-    shared = per_distinct_cells(cells, decimal, parse_money)
-    if shared is not None:
-        return shared
-    fast = plain_then_rest(cells, decimal, parse_money, extra_dtype="string")
+    fast = fast_paths(cells, decimal, parse_money, extra_dtype="string")
     if fast is not None:
         return fast
 

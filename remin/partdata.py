@@ -8,6 +8,7 @@ import pandas as pd
 
 from remin.countries import to_iso2
 from remin.findings import Finding, finding, findings_for_rows
+from remin.keys import in_index
 from remin.limits import IMPLAUSIBLE
 from remin.numbers import parse_flags, parse_money
 from remin.repeats import blank_strings, differing_lines, first_positions, per_distinct
@@ -52,16 +53,11 @@ def _at_most_one(values: pd.Series) -> bool:
 
 def base_kinds(lines: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.Series, list[Finding]]:
     """Each part's base kind: the kind of the unit its lines use (count for roots)."""
-    child = edges["child"]
-    kind = edges["kind"]
-    if not kind.isna().any():
-        # the usual case on integer codes: each child's first kind, unless any line differs
-        codes = np.asarray(pd.factorize(child.array, use_na_sentinel=False)[0])
-        kind_codes = np.asarray(pd.factorize(kind.array)[0])
-        firsts = first_positions(codes)
-        if (kind_codes == kind_codes[firsts][codes]).all():
-            return pd.Series(kind.array.take(firsts), index=pd.Index(child.array.take(firsts), name="child"),
-                             name="kind"), []
+    # the usual case on integer codes: each child's first kind, unless any line differs
+    codes, children = pd.factorize(edges["child"].array, use_na_sentinel=False)
+    first = _first_edge_if_one_kind(np.asarray(codes), len(children), edges["kind"])
+    if first is not None:
+        return pd.Series(edges["kind"].array.take(first), index=pd.Index(children, name="child"), name="kind"), []
     findings = []
     kinds = edges[["child", "kind", "src_file", "src_sheet", "src_row"]].dropna(subset=["kind"])
     distinct = kinds.drop_duplicates(["child", "kind"])
@@ -332,16 +328,23 @@ def _base_kind_by_code(lines: pd.DataFrame, edges: pd.DataFrame, n_line_parts: i
     edges disagree (base_kinds then reports them) or the edges carry no line numbers."""
     if not len(edges) or "line" not in edges.columns or "part_code" not in lines.columns:
         return None
-    kind = edges["kind"]
+    child = lines["part_code"].to_numpy()[edges["line"].to_numpy()]
+    first = _first_edge_if_one_kind(child, n_line_parts, edges["kind"])
+    if first is None:
+        return None
+    return edges["kind"].array.take(np.where(first < len(child), first, -1), allow_fill=True)
+
+
+def _first_edge_if_one_kind(child: np.ndarray, n_children: int, kind: pd.Series) -> np.ndarray | None:
+    """Position of each child code's first edge (``len(child)`` for a code with no
+    edge), or None when a kind is blank or a child's edges are of different kinds
+    (:func:`base_kinds` then reports them)."""
     if kind.isna().any():
         return None
-    child = lines["part_code"].to_numpy()[edges["line"].to_numpy()]
     kind_codes = np.asarray(pd.factorize(kind.array)[0])
-    first = np.full(n_line_parts, len(child))
+    first = np.full(n_children, len(child))
     np.minimum.at(first, child, np.arange(len(child)))
-    if not (kind_codes == kind_codes[first[child]]).all():
-        return None
-    return kind.array.take(np.where(first < len(child), first, -1), allow_fill=True)
+    return first if (kind_codes == kind_codes[first[child]]).all() else None
 
 
 def _parents_not_listed(lines: pd.DataFrame, edges: pd.DataFrame, n_line_parts: int):
@@ -375,14 +378,6 @@ def _on_index(values: pd.Series, index: pd.Index) -> pd.Series:
     src = np.full(len(index), -1)
     src[at[found]] = np.flatnonzero(found)
     return pd.Series(values.array.take(src, allow_fill=True), index=index, name=values.name)
-
-
-def in_index(values, index) -> np.ndarray:
-    """``values.isin(index)`` through a hash lookup: several times faster than isin on
-    Arrow-backed strings for a million part numbers."""
-    # the Index itself when given one: its hash table is built on first use and kept
-    index = index if isinstance(index, pd.Index) else pd.Index(index)
-    return index.get_indexer(pd.Index(values)) >= 0 if index.is_unique else pd.Index(values).isin(index)
 
 
 def _conflicts(rec: pd.DataFrame, fields: list[str]) -> list[Finding]:

@@ -12,29 +12,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from remin.keys import arrow_array
+
 
 def _differs(values: pd.Series, first_of_row: np.ndarray, later: np.ndarray) -> np.ndarray:
     """Whether each cell differs from the cell at ``first_of_row`` (NA equals NA), for
-    the rows at ``later`` (positions of rows that are not their key's first)."""
+    the rows at ``later`` (positions of rows that are not their key's first). Arrow
+    text columns go to :func:`_texts_differ` instead."""
     first = first_of_row[later]
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        # Arrow compares strings in C, several times faster than hashing them
-        cells = pa.array(values.array)
-        if not cells.null_count:
-            # one take of every row's first (rows that are their own first compare equal)
-            same = pc.equal(cells, cells.take(pa.array(first_of_row))).to_numpy(zero_copy_only=False)
-            return ~same[later]
-        given = pc.is_valid(cells).to_numpy(zero_copy_only=False)
-        out = given[later] != given[first]
-        both = given[later] & given[first]
-        if cells.null_count > len(cells) // 2:   # mostly blank: compare the given cells only
-            rows = later[both]
-            same = pc.equal(cells.take(pa.array(rows)), cells.take(pa.array(first_of_row[rows])))
-            out[both] = ~same.to_numpy(zero_copy_only=False)
-        else:
-            same = pc.fill_null(pc.equal(cells, cells.take(pa.array(first_of_row))), True)
-            out |= ~same.to_numpy(zero_copy_only=False)[later]
-        return out
     if pd.api.types.is_numeric_dtype(values.dtype) and isinstance(values.dtype, np.dtype):
         v = values.to_numpy()
         return v[later] != v[first]   # NaN differs from NaN: the row is read, which is only slower
@@ -48,9 +33,7 @@ def _is_arrow_text(values: pd.Series) -> bool:
 
 def _arrow_text(values: pd.Series) -> pa.Array:
     """The Series' cells as one large_string Arrow array (no chunks)."""
-    cells = pa.array(values.array)
-    if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
+    cells = arrow_array(values)
     return cells if cells.type == pa.large_string() else cells.cast(pa.large_string())
 
 

@@ -54,12 +54,8 @@ class Graph:
 
     @cached_property
     def _structure_rows(self) -> tuple[tuple[np.ndarray, sparse.csr_matrix], ...]:
-        out = []
-        for nodes, rows in self._level_rows:
-            rows = rows.copy()
-            rows.data[:] = 1.0
-            out.append((nodes, rows))
-        return tuple(out)
+        """The same per-level rows of :attr:`structure`."""
+        return tuple((nodes, self.structure[nodes]) for nodes in self.levels[1:])
 
     def level_rows(self, weights: sparse.csr_matrix | None = None):
         """(parts, (len(parts) x n) matrix rows) per level above the leaves, bottom up,

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from remin.assess import Assessment, origin_class
+from remin.assess import Assessment
 from remin.errors import UsageError
+from remin.origins import origin_class
 from remin.rollup import extended_quantities
 from remin.verdicts import verdicts
 

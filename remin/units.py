@@ -46,7 +46,7 @@ import pandas as pd
 from remin.timing import timed
 from remin.unitregistry import new_registry, pint
 
-from .numbers import as_series as _as_series, parse_numbers, per_distinct_cells, plain_then_rest, string_cells
+from .numbers import as_series as _as_series, fast_paths, parse_numbers, string_cells
 from .paths import data_path
 
 #: remin's only pint registry. ``piece`` is a unit of its own dimension [count],
@@ -467,10 +467,7 @@ def split_value_unit(cells: pd.Series, decimal: str = ".") -> tuple[np.ndarray, 
         values, bad = parse_numbers(cells, decimal=decimal)
         return values, pd.Series(pd.NA, index=cells.index, dtype="string"), bad
 
-    shared = per_distinct_cells(cells, decimal, split_value_unit)
-    if shared is not None:
-        return shared
-    fast = plain_then_rest(cells, decimal, split_value_unit, extra_dtype="string")
+    fast = fast_paths(cells, decimal, split_value_unit, extra_dtype="string")
     if fast is not None:
         return fast
     text, is_text = string_cells(cells)
