@@ -28,7 +28,7 @@ from remin.outlook import licensing_outlook
 from remin.prices import load_prices
 from remin.rollup import Graph, build_graph, contains, extended_matrix, extended_quantities, rollup
 from remin.rules import load_rules
-from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline_of, needs_licence_of, own_values,
+from remin.valuetest import (ESTIMATED_COLUMNS, NUMERATOR_COLUMNS, headline, needs_licence, own_values,
                              value_no_data_findings, value_test)
 from remin.verdicts import shares, verdicts
 
@@ -186,7 +186,7 @@ def assess(bom: Bom, *, rules=None, as_of: date | None = None, as_written: bool 
     for c in ("value_share_low", "value_share_high", "value_verdict", "part2_scope"):
         cols[c] = vt[c]
     cols["cn_technology"] = contains(graph, parts["cn_technology"].fillna(False).to_numpy(bool))
-    cols["verdict"], cols["decided_by"] = headline_of(vt["value_verdict"].to_numpy(object), mass_verdict)
+    cols["verdict"], cols["decided_by"] = headline(vt["value_verdict"].to_numpy(object), mass_verdict)
     cols["is_root"] = parts.index.isin(bom.roots)
     cols["is_assembly"] = graph.has_children
     for c in ("value_basis", *NUMERATOR_COLUMNS, *ESTIMATED_COLUMNS, "part1_cn_present"):
@@ -238,7 +238,7 @@ def _licensing_columns(n: int, sku_pos: np.ndarray, cols: dict, outlook, no_text
         return out
     scope = cols["part2_scope"]
     scope = (scope.array if isinstance(scope, pd.Series) else pd.array(scope, dtype="boolean"))
-    need = sku_pos[needs_licence_of(np.asarray(cols["verdict"], dtype=object)[sku_pos],
+    need = sku_pos[needs_licence(np.asarray(cols["verdict"], dtype=object)[sku_pos],
                                     scope[sku_pos].to_numpy(dtype=bool, na_value=True),
                                     np.asarray(cols["cn_technology"], dtype=bool)[sku_pos])]
     if not len(need):

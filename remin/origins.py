@@ -22,7 +22,7 @@ def part_origin_codes(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(origin code of each part as a whole, the part's rare-earth origin is given):
     its rare-earth origin, else CN if made in China, else unknown."""
     given, cn = _given_and_cn(parts["re_origin"])
-    made_cn = (parts["made_in"].astype("string") == "CN").fillna(False).to_numpy(bool)
+    _, made_cn = _given_and_cn(parts["made_in"])
     codes = np.where(given, np.where(cn, CN, OTHER), np.where(made_cn, CN, UNKNOWN))
     return codes, given
 

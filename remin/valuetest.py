@@ -225,6 +225,12 @@ def _infer(bom, class_id: pd.Series, by_id) -> tuple[np.ndarray, list[Finding]]:
 # --------------------------------------------------------------------------- numerator
 
 
+def with_content(own_el: np.ndarray) -> np.ndarray:
+    """Positions of the parts with any own controlled content, non-zero or unknown (NaN
+    != 0): usually few, so per-part work is done on these only."""
+    return np.flatnonzero((own_el != 0).any(axis=1))
+
+
 def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """(n, 3) share of each origin class in a part's own controlled content; where it
     has none (or it is unknown), the part's own origin class as a whole. ``rows``: the
@@ -232,7 +238,7 @@ def item_origin_shares(parts: pd.DataFrame, own_el: np.ndarray, rows: np.ndarray
     others have none."""
     n = len(parts)
     if rows is None:
-        rows = np.flatnonzero((own_el != 0).any(axis=1))
+        rows = with_content(own_el)
     m = len(rows)
     by_class = own_el[rows].reshape(m, own_el.shape[1] // 3, 3).sum(axis=1) if own_el.shape[1] else np.zeros((m, 3))
     total = by_class.sum(axis=1)
@@ -261,7 +267,7 @@ def estimated_values(parts, own_el, elements, part1_elements, prices, rates, cur
     price = _price_per_kg(prices, names, currency, rates) if currency else np.full(len(take), np.nan)
     # only parts with some own content (non-zero or unknown): the rest are 0 (most parts)
     if rows is None:
-        rows = np.flatnonzero((own_el != 0).any(axis=1))
+        rows = with_content(own_el)
     kg = own_el[rows].reshape(len(rows), own_el.shape[1] // 3, 3)[:, take, :]     # (rows, T, 3)
     est[rows] = np.where(kg == 0, 0.0, kg * price[None, :, None]).sum(axis=1)
     if not np.isnan(price).any():
@@ -351,7 +357,7 @@ def value_test(bom, graph: Graph, on_date, *, value: np.ndarray, own: OwnValues,
     p2 = part2_parts(bom, lib["part_class"], on_date.part2_classes)
     findings += p2.findings
     flag = part1_flags(parts, lib["part1"], on_date.part1_items)
-    content = np.flatnonzero((own_el != 0).any(axis=1))     # parts with own content (NaN != 0 too): few
+    content = with_content(own_el)
     origin_shares = item_origin_shares(parts, own_el, content)
     part1_elements = {e for item in on_date.part1_items for e in item.elements}
     currency = own.currency or prices.currency
@@ -404,34 +410,17 @@ def _part1_present(graph: Graph, flag, origin_shares) -> pd.array:
     return out
 
 
-def headline(res: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def headline(value_verdict: np.ndarray, mass_verdict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(verdict, decided_by): the value test where it could be decided (in scope, not
     no-data), else the mass test."""
-    return headline_of(res["value_verdict"].to_numpy(object), res["mass_verdict"].to_numpy(object))
-
-
-def headline_of(value_verdict: np.ndarray, mass_verdict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """headline() from the two verdict arrays."""
     use_value = (value_verdict != NO_DATA) & (value_verdict != NOT_APPLICABLE)
     return np.where(use_value, value_verdict, mass_verdict), np.where(use_value, "value", "mass")
 
 
-def needs_licence(res: pd.DataFrame) -> np.ndarray:
-    """Parts whose headline verdict is above (and not known to be outside Part II), or
-    that are flagged as made with Chinese rare-earth technology (Art. 1(2), no threshold)."""
-    return needs_licence_at(res, np.arange(len(res)))
-
-
-def needs_licence_at(res: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
-    """needs_licence() of the rows at positions ``pos``, from the columns' arrays (no
-    row selection of the frame)."""
-    return needs_licence_of(res["verdict"].to_numpy(object)[pos],
-                            res["part2_scope"].array.to_numpy(dtype=bool, na_value=True)[pos],
-                            res["cn_technology"].to_numpy(bool)[pos])
-
-
-def needs_licence_of(verdict: np.ndarray, in_or_unknown_scope: np.ndarray, cn_technology: np.ndarray) -> np.ndarray:
-    """needs_licence() from arrays: headline verdict, part2_scope True or NA, flag."""
+def needs_licence(verdict: np.ndarray, in_or_unknown_scope: np.ndarray, cn_technology: np.ndarray) -> np.ndarray:
+    """Parts whose headline verdict is above (and not known to be outside Part II:
+    part2_scope True or NA), or that are flagged as made with Chinese rare-earth
+    technology (Art. 1(2), no threshold)."""
     return ((verdict == ABOVE) & in_or_unknown_scope) | cn_technology
 
 
