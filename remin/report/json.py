@@ -39,14 +39,12 @@ def _nums(col: pd.Series) -> list:
 
 def _opts(col: pd.Series) -> list:
     """Values with missing ones (None, NA, NaN) as None."""
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
-            for v in col.astype(object).tolist()]
+    return [_opt(v) for v in col.astype(object).tolist()]
 
 
 def _flags(col: pd.Series) -> list:
     """True / False, or None where unknown (NA)."""
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else bool(v)
-            for v in col.astype(object).tolist()]
+    return [None if v is None else bool(v) for v in _opts(col)]
 
 
 def _classes(rows: pd.DataFrame, pattern: str) -> list[dict]:
@@ -140,10 +138,9 @@ def to_json(a: Assessment, indent: int | None = 2, frames=None) -> str:
             report = to_dict(a, frames, raw)
             return raw.substitute(json.dumps(report, ensure_ascii=False, default=_default))
     report = to_dict(a, frames)
-    size = len(report["skus"]) + sum(len(s.get("contributors", ())) for s in report["skus"]) \
-        + len(report.get("where_used", ()))
-    return json.dumps(report, indent=indent if size <= PRETTY_LIMIT else None, ensure_ascii=False,
-                      default=_default)
+    # with frames the detail is within the limit here (else the compact path above)
+    compact = frames is None and len(report["skus"]) > PRETTY_LIMIT
+    return json.dumps(report, indent=None if compact else indent, ensure_ascii=False, default=_default)
 
 
 def _default(o):
